@@ -1,0 +1,26 @@
+import { defineConfig } from 'vite';
+
+// The library build: one ESM file per entry, shaders and the WASM kernels inlined, no
+// dependency bundled (apps bring their own copies of idb and transformers.js).
+export default defineConfig({
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    minify: false,
+    lib: {
+      entry: { index: 'src/index.ts' },
+      formats: ['es'],
+    },
+    rollupOptions: {
+      external: [/^@huggingface\/transformers/, /^idb/, /^webgpu$/, /^node:/],
+    },
+  },
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
