@@ -195,7 +195,8 @@ export class HostStore {
     return this.memory.buffer.byteLength;
   }
 
-  private markDirty(from: number, to: number): void {
+  /** Marks rows [from, to) for upload to the GPU mirror. */
+  markDirty(from: number, to: number): void {
     if (from < this.dirtyFrom) this.dirtyFrom = from;
     if (to > this.dirtyTo) this.dirtyTo = to;
   }

@@ -1,0 +1,23 @@
+/**
+ * memkeeper: memory for LLM chat apps that runs in the browser.
+ *
+ * @example
+ * import { createVectorIndex } from 'memkeeper';
+ * const index = await createVectorIndex({ dim: 384 });
+ */
+export { MemoryError } from './errors.js';
+export type { MemoryErrorCode } from './errors.js';
+export { createVectorIndex, VectorIndex } from './vectors/vector-index.js';
+export type {
+  SearchFilter,
+  SearchHit,
+  SearchOptions,
+  VectorIndexOptions,
+  VectorRecord,
+} from './vectors/vector-index.js';
+export type { BackendName } from './vectors/backend.js';
+export type { BackendChoice } from './vectors/choose.js';
+export { MAX_K } from './vectors/layout.js';
+export type { VectorStorage } from './vectors/layout.js';
+export { acquireGpu } from './gpu/device.js';
+export type { GpuContext, GpuInfo, GpuOption } from './gpu/device.js';
