@@ -326,11 +326,13 @@ export class VectorIndex {
     try {
       await backend.scan(this.store, group.length, k);
     } catch (error) {
-      if (backend.name !== 'gpu' || this.gpu?.device) throw error;
-      const cpu = this.cpuBackend();
-      this.choice = cpuChoice(this.abilities, 'the GPU device was lost during a search');
+      if (backend.name !== 'gpu') throw error;
+      // A device lost mid-search (its loss event may not have fired yet) or any other GPU
+      // failure: the host copy is whole, so the CPU answers and the caller sees no error.
+      const why = error instanceof Error ? error.message : String(error);
+      this.choice = cpuChoice(this.abilities, `the GPU search failed (${why})`);
       this.stage(group, allowed); // the store may have grown into a new memory meanwhile
-      cpu.scan(this.store, group.length, k);
+      await this.cpuBackend().scan(this.store, group.length, k);
     }
   }
 
@@ -388,11 +390,12 @@ export class VectorIndex {
       return this.settle({ name: 'ts', reason: 'forced by the app' }, this.ts);
     if (this.forced === 'wasm')
       return this.settle({ name: 'wasm', reason: 'forced by the app' }, this.wasm!);
+    if (this.forced === 'gpu' && this.gpu?.device) {
+      return this.settle({ name: 'gpu', reason: 'forced by the app' }, await this.gpuBackend());
+    }
     const fixed = staticChoice(this.abilities);
     if (fixed) return this.settle(fixed, this.cpuBackend());
     const gpu = await this.gpuBackend();
-    if (this.forced === 'gpu')
-      return this.settle({ name: 'gpu', reason: 'forced by the app' }, gpu);
     const rows = this.store.rows;
     if (rows < CALIBRATE_FROM_ROWS) {
       return this.settle(

@@ -1,0 +1,13 @@
+import { expect, it } from 'vitest';
+import * as api from '../src/index.js';
+
+// The public surface: a change here is a change to the API and must show in review.
+it('exports exactly the public API', () => {
+  expect(Object.keys(api).sort()).toEqual([
+    'MAX_K',
+    'MemoryError',
+    'VectorIndex',
+    'acquireGpu',
+    'createVectorIndex',
+  ]);
+});
