@@ -30,7 +30,9 @@ async function main() {
   const index = await createVectorIndex({ dim: DIM });
   index.upsert(memories.map((text, i) => ({ id: String(i), vector: embed(text) })));
   const gpu = index.gpuInfo;
-  $('#badge').textContent = gpu ? `GPU: ${gpu.name} · search on ${index.backend.name}` : `CPU · ${index.backend.name}`;
+  $('#badge').textContent = gpu
+    ? `GPU: ${gpu.name} · search on ${index.backend.name}`
+    : `CPU · ${index.backend.name}`;
   $('#reason').textContent = `Backend: ${index.backend.name} — ${index.backend.reason}.`;
   const search = async () => {
     const query = $<HTMLInputElement>('#query').value;

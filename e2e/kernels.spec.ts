@@ -19,7 +19,9 @@ interface Report {
 
 const TOLERANCE: Record<string, number> = { f32: 1e-5, f16: 2e-3, int8: 1e-5 };
 
-test('vector kernels agree across WebGPU, WASM SIMD and TypeScript in Chromium', async ({ page }) => {
+test('vector kernels agree across WebGPU, WASM SIMD and TypeScript in Chromium', async ({
+  page,
+}) => {
   page.on('console', (m) => {
     if (m.type() === 'error') console.log('[page]', m.text());
   });
@@ -28,7 +30,9 @@ test('vector kernels agree across WebGPU, WASM SIMD and TypeScript in Chromium',
   const report = JSON.parse((await page.locator('#result').textContent()) ?? '{}') as Report;
   expect(report.error).toBeUndefined();
   if (!report.gpu) {
-    console.warn('WARNING: no WebGPU adapter in this Chromium; only WASM vs TypeScript was checked');
+    console.warn(
+      'WARNING: no WebGPU adapter in this Chromium; only WASM vs TypeScript was checked',
+    );
   } else {
     // SwiftShader is a fallback adapter: 'auto' must route to the CPU and say why.
     expect(report.gpu.isFallback).toBe(true);

@@ -25,7 +25,11 @@ async function compare(storage: VectorStorage, dim: number, n: number): Promise<
   const index = await createVectorIndex({ dim, storage, gpu: 'auto', backend: 'ts' });
   const data = n > 1000 ? clustered(n, dim, n + dim) : isotropic(n, dim, n + dim);
   index.upsert(
-    Array.from({ length: n }, (_, i) => ({ id: `v${i}`, vector: row(data, i, dim), session: `s${i % 3}` })),
+    Array.from({ length: n }, (_, i) => ({
+      id: `v${i}`,
+      vector: row(data, i, dim),
+      session: `s${i % 3}`,
+    })),
   );
   if (n > 10) index.upsert({ id: 'twin', vector: row(data, 5, dim), session: 's2' }); // an exact tie
   const queries = Array.from({ length: 32 }, (_, i) =>
@@ -58,7 +62,17 @@ async function compare(storage: VectorStorage, dim: number, n: number): Promise<
           maxScoreDiff = Math.max(maxScoreDiff, Math.abs(h.score - (expected[j]?.score ?? NaN)));
         });
       });
-      out.push({ storage, backend, dim, n, k: r.k, batch: r.batch, sameIds, maxScoreDiff, filtered: !!r.filter });
+      out.push({
+        storage,
+        backend,
+        dim,
+        n,
+        k: r.k,
+        batch: r.batch,
+        sameIds,
+        maxScoreDiff,
+        filtered: !!r.filter,
+      });
     }
   }
   index.destroy();
@@ -105,7 +119,8 @@ async function property(seed: number): Promise<{ steps: number; mismatches: stri
       for (const index of indexes) answers.push(await index.search(q, { k, filter }));
       const first = answers[0]!.map((h) => h.id).join();
       answers.forEach((a, i) => {
-        if (a.map((h) => h.id).join() !== first) mismatches.push(`step ${step}: ${backends[i]} differs`);
+        if (a.map((h) => h.id).join() !== first)
+          mismatches.push(`step ${step}: ${backends[i]} differs`);
       });
     }
   }

@@ -39,22 +39,31 @@ describe('VectorIndex: bad input is refused before any work', () => {
     expect(await code(() => index.upsert({ id: 'x', vector: new Float32Array(DIM + 1) }))).toBe(
       'DIMENSION_MISMATCH',
     );
-    expect(await code(index.search(new Float32Array(DIM - 1), { k: 1 }))).toBe('DIMENSION_MISMATCH');
+    expect(await code(index.search(new Float32Array(DIM - 1), { k: 1 }))).toBe(
+      'DIMENSION_MISMATCH',
+    );
     const nan = new Float32Array(DIM).fill(1);
     nan[3] = NaN;
     expect(await code(() => index.upsert({ id: 'x', vector: nan }))).toBe('BAD_INPUT');
     nan[3] = Infinity;
     expect(await code(index.search(nan, { k: 1 }))).toBe('BAD_INPUT');
-    expect(await code(() => index.upsert({ id: 'x', vector: new Float32Array(DIM) }))).toBe('BAD_INPUT');
+    expect(await code(() => index.upsert({ id: 'x', vector: new Float32Array(DIM) }))).toBe(
+      'BAD_INPUT',
+    );
     expect(await code(index.search(new Float32Array(DIM), { k: 1 }))).toBe('BAD_INPUT');
     for (const k of [0, -1, 1.5, MAX_K + 1, NaN]) {
       expect(await code(index.search(q, { k }))).toBe('BAD_INPUT');
     }
     expect(await code(() => index.remove(['v1', 'nope']))).toBe('BAD_INPUT');
     expect(index.has('v1')).toBe(true); // nothing of the failed call was applied
-    expect(await code(() => index.upsert([{ id: 'ok', vector: q }, { id: '', vector: q }]))).toBe(
-      'BAD_INPUT',
-    );
+    expect(
+      await code(() =>
+        index.upsert([
+          { id: 'ok', vector: q },
+          { id: '', vector: q },
+        ]),
+      ),
+    ).toBe('BAD_INPUT');
     expect(index.has('ok')).toBe(false);
     expect(index.size).toBe(10);
     index.destroy();
@@ -66,7 +75,9 @@ describe('VectorIndex: bad input is refused before any work', () => {
 
   it('refuses bad options at creation', async () => {
     expect(await code(createVectorIndex({ dim: 0 }))).toBe('BAD_INPUT');
-    expect(await code(createVectorIndex({ dim: 8, storage: 'f8' as VectorStorage }))).toBe('BAD_INPUT');
+    expect(await code(createVectorIndex({ dim: 8, storage: 'f8' as VectorStorage }))).toBe(
+      'BAD_INPUT',
+    );
   });
 });
 
@@ -96,7 +107,9 @@ describe.each(['ts', 'wasm'] as const)('VectorIndex on %s', (backend) => {
     const data = isotropic(n, DIM, 3);
     for (const storage of ['f16', 'int8'] as const) {
       const index = await createVectorIndex({ dim: DIM, storage, gpu: 'cpu', backend });
-      index.upsert(Array.from({ length: n }, (_, i) => ({ id: `v${i}`, vector: row(data, i, DIM) })));
+      index.upsert(
+        Array.from({ length: n }, (_, i) => ({ id: `v${i}`, vector: row(data, i, DIM) })),
+      );
       let found = 0;
       const queries = isotropic(20, DIM, 4);
       const hits = await index.search(
