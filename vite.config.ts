@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig } from 'vitest/config';
 
 // The library build: one ESM file per entry, shaders and the WASM kernels inlined, no
 // dependency bundled (apps bring their own copies of idb and transformers.js).
@@ -22,5 +22,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Tests import the generated WASM kernels: (re)build them first, a no-op when current.
+    globalSetup: ['scripts/build-wasm.mjs'],
   },
 });
