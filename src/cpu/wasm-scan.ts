@@ -89,7 +89,7 @@ function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Ke
 /**
  * The WebAssembly SIMD scan: the CPU path where WebGPU is missing or slower. It reads the
  * store's rows in place (the store's memory is the module's memory), keeps each query's best
- * k inside WASM, and matches {@link TsScan} row for row.
+ * k inside WASM, and matches the TypeScript twin (`TsScan`) row for row.
  *
  * @example
  * const scan = await WasmScan.create();
@@ -97,7 +97,7 @@ function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Ke
  */
 export class WasmScan implements ScanBackend {
   readonly name = 'wasm' as const;
-  private readonly bindings = new WeakMap<HostStore, Binding>();
+  private bindings = new WeakMap<HostStore, Binding>();
   private destroyed = false;
 
   private constructor(private readonly module: WebAssembly.Module) {}
@@ -110,6 +110,7 @@ export class WasmScan implements ScanBackend {
     return new WasmScan(await kernelsModule());
   }
 
+  /** Scans synchronously; see {@link ScanBackend.scan} for what it reads and writes. */
   scan(store: HostStore, nq: number, k: number): void {
     if (this.destroyed) throw new MemoryError('DESTROYED', 'this WASM scan was destroyed');
     // The kernels write nq × k results unchecked: bound them to the output regions.
@@ -154,6 +155,7 @@ export class WasmScan implements ScanBackend {
   /** Drops every instance; idempotent. A later `scan` throws `DESTROYED`. */
   destroy(): void {
     this.destroyed = true;
+    this.bindings = new WeakMap();
   }
 
   /** The kernels over the store's current memory; a grown store has a new one. */
