@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryError } from '../errors.js';
 import { clustered, exactTopK, isotropic, random, row } from '../../test/data.js';
+import type { BackendName } from './backend.js';
 import { MAX_K, type VectorStorage } from './layout.js';
 import { createVectorIndex, type VectorIndex } from './vector-index.js';
 
@@ -8,7 +9,7 @@ const DIM = 32;
 
 async function filled(
   n: number,
-  { storage = 'f32' as VectorStorage, backend = 'ts' as const, sessions = 1, seed = 1 } = {},
+  { storage = 'f32' as VectorStorage, backend = 'ts' as BackendName, sessions = 1, seed = 1 } = {},
 ): Promise<{ index: VectorIndex; data: Float32Array }> {
   const index = await createVectorIndex({ dim: DIM, storage, gpu: 'cpu', backend });
   const data = clustered(n, DIM, seed, { clusters: 8, rank: 8 });

@@ -1,7 +1,7 @@
 import { MemoryError, check } from '../errors.js';
 import { TsScan } from '../cpu/scan.js';
 import { WasmScan, wasmSimdSupported } from '../cpu/wasm-scan.js';
-import { acquireGpu, GpuContext, type GpuInfo, type GpuOption } from '../gpu/device.js';
+import { acquireGpu, type GpuContext, type GpuInfo, type GpuOption } from '../gpu/device.js';
 import { GpuScan } from '../gpu/scan.js';
 import type { BackendName, ScanBackend } from './backend.js';
 import { cpuChoice, staticChoice, timeBest, type BackendChoice } from './choose.js';
