@@ -37,7 +37,9 @@ async function loadSet(kind: DataKind, n: number, queries: number, dim: number) 
   const floats = new Float32Array((queries + n) * dim);
   await readInto(response, new Uint8Array(floats.buffer));
   const truthResponse = await fetch(`/bench-data/truth?kind=${kind}&n=${n}`);
-  const truth = truthResponse.ok ? new Int32Array(await truthResponse.arrayBuffer()) : undefined;
+  // 204: Node did not find them (it did not run); this page will.
+  const truth =
+    truthResponse.status === 200 ? new Int32Array(await truthResponse.arrayBuffer()) : undefined;
   const set: QuerySet = {
     kind,
     n,

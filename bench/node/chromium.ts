@@ -38,6 +38,9 @@ export async function runChromium(input: ChromiumInput): Promise<{
       host: '127.0.0.1',
       port: 0,
       fs: { allow: [input.root] },
+      // Sources may change while a long run goes on: a reload would restart the page's run.
+      hmr: false,
+      watch: null,
       // Cross-origin isolation gives performance.now() 5 µs resolution instead of 100 µs.
       headers: {
         'Cross-Origin-Opener-Policy': 'same-origin',
@@ -68,7 +71,12 @@ export async function runChromium(input: ChromiumInput): Promise<{
     // The whole plan runs inside the page: no time limit but the caller's.
     await Promise.race([page.waitForSelector('#result[data-done]', { timeout: 0 }), crashed]);
     const text = (await page.textContent('#result')) ?? '';
-    const parsed = JSON.parse(text) as { result?: EnvResult; error?: string };
+    let parsed: { result?: EnvResult; error?: string };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      throw new Error(`the page left no result JSON: "${text.slice(0, 200)}"`);
+    }
     if (!parsed.result) throw new Error(`the page failed: ${parsed.error ?? text}`);
     return { result: parsed.result, version: `Chromium ${browser.version()}` };
   } finally {
