@@ -113,7 +113,7 @@ export class StoreMirror {
       this.chunks[index] = chunk;
       this.generation++;
     }
-    if (encoder) this.device.queue.submit([encoder.finish()]);
+    if (encoder) this.device.queue.submit([encoder.finish({ label: `${this.pool.label}/grow` })]);
     // Destroying after submit is safe: the copies still see the old buffers.
     for (const old of retired) this.release(old);
   }

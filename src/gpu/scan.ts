@@ -191,7 +191,7 @@ export class GpuScan implements ScanBackend {
       0,
       (slot * this.paramsStride) / 4,
     );
-    this.device.queue.submit([encoder.finish()]);
+    this.device.queue.submit([encoder.finish({ label: 'gpu-scan/search' })]);
     await this.readBack(store, nq, k);
   }
 
