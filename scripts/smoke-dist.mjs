@@ -14,5 +14,6 @@ for (const backend of ['wasm', 'ts']) {
   index.destroy();
 }
 const error = await createVectorIndex({ dim: 0 }).catch((e) => e);
-if (!(error instanceof MemoryError) || error.code !== 'BAD_INPUT') throw new Error('dist: no MemoryError');
+if (!(error instanceof MemoryError) || error.code !== 'BAD_INPUT')
+  throw new Error('dist: no MemoryError');
 console.log('dist smoke: ok');

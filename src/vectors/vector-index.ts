@@ -415,10 +415,9 @@ export class VectorIndex {
   }
 
   private async gpuBackend(): Promise<GpuScan> {
-    if (!this.gpuScan) {
-      this.gpuScan = await GpuScan.create(this.gpu!.device!);
-      this.store.markDirty(0, this.store.rows); // a fresh mirror starts empty
-    }
+    // A fresh GpuScan uploads every row of a store it has not seen: after a device loss the
+    // new device gets the whole host copy. Its storage's pipeline is built up front.
+    this.gpuScan ??= await GpuScan.create(this.gpu!.device!, { storage: this.storage });
     return this.gpuScan;
   }
 
