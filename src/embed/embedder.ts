@@ -17,6 +17,12 @@ export interface Embedder {
   /** One vector per text, in order; rejects with `signal.reason` when aborted. */
   embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
   /**
+   * Vectors for search queries, which are never stored; optional, `embed` when absent. It may
+   * use what the embedder learned since (IDF weights) or a model's query prefix, because only
+   * stored vectors must stay comparable. Same `dim`, same space as `embed`.
+   */
+  embedQuery?(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /**
    * Lets an embedder that learns from the corpus (IDF weights) see texts the memory stored;
    * optional, and it must not change the vectors of texts already embedded under this `id`.
    */
