@@ -12,6 +12,8 @@ export interface Machine {
   readonly cores: number;
   readonly memoryGb: number;
   readonly runtimes: Partial<Record<EnvName, string>>;
+  /** 1-minute load averages when each environment started and ended: other work skews timings. */
+  readonly load: Partial<Record<EnvName, readonly [number, number]>>;
 }
 
 export interface Target {
@@ -189,7 +191,9 @@ export function formatMachine(machine: Machine, envs: readonly EnvResult[]): str
     const bandwidth = widest
       ? `, streamSum ${widest.gbPerS.toFixed(1)} GB/s over ${(widest.bytes / 1e6).toFixed(0)} MB`
       : '';
-    parts.push(`${e.env} GPU: ${gpu}${bandwidth}`);
+    const load = machine.load[e.env];
+    const busy = load ? `, load ${load[0].toFixed(1)} → ${load[1].toFixed(1)}` : '';
+    parts.push(`${e.env} GPU: ${gpu}${bandwidth}${busy}`);
   }
   return `machine: ${parts.join(' | ')}`;
 }

@@ -123,9 +123,10 @@ async function memkeeperRows(
       row.floorMs = floor?.ms ?? null;
       rows.push(row);
       if (path === 'gpu' && set.n > config.gpuMaxN) {
-        const smaller = [...context.earlier]
-          .reverse()
-          .find((r) => r.path === 'gpu' && r.storage === storage && r.data === set.kind && r.b1);
+        const smaller = context.earlier
+          .filter((r) => r.path === 'gpu' && r.storage === storage && r.data === set.kind)
+          .filter((r) => r.b1)
+          .sort((a, b) => b.n - a.n)[0];
         const measured = smaller
           ? `; ${smaller.b1!.ms.toFixed(0)} ms/query at ${label(smaller.n)}`
           : '';
@@ -159,6 +160,7 @@ async function timePath(
       k: config.k,
       truth: context.truth!,
       batchCapMs: config.batchCapMs,
+      b32EstimateMs: batchEstimate(context, row),
     });
     // The index answers on the CPU when a GPU search fails; such timings are not the GPU's.
     if (index.backend.name !== path) {
@@ -176,6 +178,15 @@ async function timePath(
     row.notes.push(`error: ${error instanceof Error ? error.message : String(error)}`);
     harness.progress(`${name(set)} ${row.storage} ${path}: ${row.notes.at(-1)}`);
   }
+}
+
+/** This row's batch-32 time predicted from the same path's batch at the largest smaller N. */
+function batchEstimate(context: SetContext, row: Row): number | undefined {
+  const smaller = context.earlier
+    .filter((r) => r.path === row.path && r.storage === row.storage && r.data === row.data)
+    .filter((r) => r.b32 && r.n < row.n)
+    .sort((a, b) => b.n - a.n)[0];
+  return smaller ? (smaller.b32!.ms * row.n) / smaller.n : undefined;
 }
 
 function searcherOf(index: VectorIndex, set: QuerySet, k: number): Searcher {

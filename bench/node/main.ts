@@ -4,7 +4,7 @@
  * line and the targets' PASS / FAIL lines; `--json FILE` also writes every figure.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
   parseArgs,
@@ -36,6 +36,7 @@ const tell = (line: string): void =>
 
 /** Runs the bench; resolves to the process exit code. */
 export async function main(argv: readonly string[], root: string): Promise<number> {
+  if (argv.includes('--help')) return (say(USAGE), 0);
   let config: BenchConfig;
   try {
     config = parseArgs(argv);
@@ -43,7 +44,6 @@ export async function main(argv: readonly string[], root: string): Promise<numbe
     console.error(error instanceof Error ? error.message : error);
     return 2;
   }
-  if (argv.includes('--help')) return (say(USAGE), 0);
   const largest = Math.max(...config.sizes);
   const streams = new Map<DataKind, StreamFile>();
   for (const kind of config.kinds) {
@@ -56,23 +56,36 @@ export async function main(argv: readonly string[], root: string): Promise<numbe
   const truths = new Map<string, Int32Array>();
   const envs: EnvResult[] = [];
   const runtimes: Machine['runtimes'] = {};
+  const load: Machine['load'] = {};
   if (config.envs.includes('node')) {
     tell(`node: ${plan(config)}`);
+    const before = loadavg()[0]!;
     envs.push(await runNode(config, streams, truths));
     runtimes.node = `Node ${process.version}`;
+    load.node = [before, loadavg()[0]!];
   }
+  let failed = false;
   if (config.envs.includes('chromium')) {
     tell(`chromium: ${plan(config)}`);
     const progress = (line: string): void => tell(`chromium: ${line}`);
-    const { result, version } = await runChromium({ root, config, streams, truths, progress });
-    envs.push(result);
-    runtimes.chromium = version;
+    try {
+      const before = loadavg()[0]!;
+      const { result, version } = await runChromium({ root, config, streams, truths, progress });
+      envs.push(result);
+      runtimes.chromium = version;
+      load.chromium = [before, loadavg()[0]!];
+    } catch (error) {
+      // Keep what Node measured: the table below still prints, and the exit code says it.
+      failed = true;
+      tell(`chromium: FAILED: ${error instanceof Error ? error.message : error}`);
+    }
   }
   const machine: Machine = {
     cpu: cpus()[0]?.model ?? 'unknown CPU',
     cores: cpus().length,
     memoryGb: totalmem() / 1e9,
     runtimes,
+    load,
   };
   const targets = checkTargets(envs);
   const seconds = (performance.now() - started) / 1000;
@@ -98,7 +111,7 @@ export async function main(argv: readonly string[], root: string): Promise<numbe
     writeFileSync(file, JSON.stringify({ machine, config, envs, targets, seconds }, null, 2));
     say(`wrote ${file}`);
   }
-  return 0;
+  return failed ? 1 : 0;
 }
 
 function plan(config: BenchConfig): string {
