@@ -16,6 +16,7 @@ const messages = {
   EMBEDDER_MISMATCH: 'The stored vectors were written by another embedder',
   DECRYPT_FAILED: 'The data could not be decrypted with this key',
   WASM_UNAVAILABLE: 'WebAssembly SIMD is not available here',
+  MODEL_LOAD_FAILED: 'The embedding model could not be loaded',
   UNSUPPORTED_MODEL: "This model's KV cache cannot be pruned",
 } as const;
 

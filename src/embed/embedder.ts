@@ -31,7 +31,10 @@ export interface Embedder {
   dispose?(): Promise<void> | void;
 }
 
-/** Progress of a download or a long job, as a discriminated union; `progress` never goes back. */
+/**
+ * Progress of a download or a long job, as a discriminated union; `progress` is a fraction in
+ * 0..1 and never goes back (byte totals may grow as more files are found).
+ */
 export type ProgressEvent =
   | { kind: 'download'; file: string; loaded: number; total: number; progress: number }
   | { kind: 'ready'; what: string }
