@@ -14,7 +14,7 @@ export default defineConfig({
       formats: ['es'],
     },
     rollupOptions: {
-      external: [/^@huggingface\/transformers/, /^idb/, /^webgpu$/, /^node:/],
+      external: [/^@huggingface\/transformers/, /^idb/, /^compromise/, /^webgpu$/, /^node:/],
     },
   },
   test: {
