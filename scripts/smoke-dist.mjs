@@ -1,6 +1,6 @@
 // Loads the built package as an app would (plain Node ESM, no bundler) and runs one search on
 // each CPU backend, so a broken library build fails the tests.
-import { createVectorIndex, MemoryError } from '../dist/index.js';
+import { createVectorIndex, hashingEmbedder, MemoryError } from '../dist/index.js';
 
 const dim = 8;
 for (const backend of ['wasm', 'ts']) {
@@ -16,4 +16,15 @@ for (const backend of ['wasm', 'ts']) {
 const error = await createVectorIndex({ dim: 0 }).catch((e) => e);
 if (!(error instanceof MemoryError) || error.code !== 'BAD_INPUT')
   throw new Error('dist: no MemoryError');
+// The default embedder works from the build, and loading the build did not load transformers.js
+// (it is imported lazily, only by transformersEmbedder).
+const [vector] = await hashingEmbedder({ dim: 64 }).embed(['I live in Lisbon']);
+if (vector?.length !== 64) throw new Error('dist: hashingEmbedder gave no 64-d vector');
+const { readFileSync } = await import('node:fs');
+if (
+  /^import .*@huggingface\/transformers/m.test(
+    readFileSync(new URL('../dist/index.js', import.meta.url), 'utf8'),
+  )
+)
+  throw new Error('dist: @huggingface/transformers is imported statically');
 console.log('dist smoke: ok');

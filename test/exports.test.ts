@@ -9,5 +9,7 @@ it('exports exactly the public API', () => {
     'VectorIndex',
     'acquireGpu',
     'createVectorIndex',
+    'hashingEmbedder',
+    'transformersEmbedder',
   ]);
 });
