@@ -16,6 +16,8 @@ const messages = {
   EMBEDDER_MISMATCH: 'The stored vectors were written by another embedder',
   DECRYPT_FAILED: 'The data could not be decrypted with this key',
   WASM_UNAVAILABLE: 'WebAssembly SIMD is not available here',
+  EMBED_FAILED: 'The embedder failed',
+  BACKGROUND_FAILED: 'Background work on observed turns failed (the turns are kept)',
   MODEL_LOAD_FAILED: 'The embedding model could not be loaded',
   UNSUPPORTED_MODEL: "This model's KV cache cannot be pruned",
 } as const;

@@ -1,0 +1,268 @@
+import { BackgroundQueue } from './background.js';
+import type { Embedder, ProgressEvent } from './embed/embedder.js';
+import { hashingEmbedder } from './embed/hashing.js';
+import { MemoryError, check } from './errors.js';
+import type { AnchorKind } from './extract/anchor.js';
+import { extractAnchors, splitSentences } from './extract/extract.js';
+import type { GpuOption } from './gpu/device.js';
+import { DEFAULT_WEIGHTS, type RecallWeights } from './recall/fuse.js';
+import { DEFAULT_SHARES, type PackShares } from './recall/pack.js';
+import { estimateTokens, type TokenCounter } from './recall/tokens.js';
+import { Session } from './session.js';
+import type { ExtractAnchors, Settings, Shared } from './session-state.js';
+import { InMemoryStore } from './store/memory-store.js';
+import type { MemoryStore } from './store/types.js';
+import { DEFAULT_ANCHOR_POLICY } from './tiers/long-term.js';
+import type { SplitSentences, Summarize } from './tiers/mid-term.js';
+import { createVectorIndex, type VectorIndex } from './vectors/vector-index.js';
+import type { VectorStorage } from './vectors/layout.js';
+
+/** Token budgets of the tiers and of recall. */
+export interface MemoryBudgets {
+  /** Tokens the short-term window holds (default 1024). */
+  windowTokens?: number;
+  /** Tokens leaving the window that make one summary (default 512). */
+  summaryEveryTokens?: number;
+  /** recall()'s budget when the call names none (default 1500). */
+  recallTokens?: number;
+}
+
+/** Options of {@link createMemory}. */
+export interface MemoryOptions {
+  /** Names the memory (and its database, with persistent storage). Default `'memkeeper'`. */
+  name?: string;
+  /** Default: `hashingEmbedder({ dim: 384 })`, which needs no download. */
+  embedder?: Embedder;
+  /** `'auto'` (default), `'cpu'`, a `GPUDevice`, or a `GPU` entry point. */
+  gpu?: GpuOption;
+  /** `'memory'` (default here) or a store of your own behind the same interface. */
+  storage?: 'memory' | MemoryStore;
+  /** Element type of the vector index (default `'f32'`). */
+  vectorStorage?: VectorStorage;
+  budgets?: MemoryBudgets;
+  /** Your model's tokenizer; a fast estimate (within 15% of BPE on English) otherwise. */
+  countTokens?: TokenCounter;
+  /** Abstractive summaries from your own LLM; extractive summaries otherwise. */
+  summarize?: Summarize;
+  /** Anchor extraction; the built-in one otherwise. */
+  extract?: ExtractAnchors;
+  /** Sentence splitting for extractive summaries; the built-in one otherwise. */
+  splitSentences?: SplitSentences;
+  /** Anchor decay and time to live. */
+  anchors?: {
+    halfLifeMs?: number;
+    halfLifeGrowth?: number;
+    ttlMs?: Partial<Record<AnchorKind, number>>;
+  };
+  /** Recall's weights (recency, memory, stale) and budget shares (anchors, window). */
+  weights?: Partial<RecallWeights>;
+  shares?: Partial<PackShares>;
+  /** Candidates recall takes from retrieval (default 32). */
+  k?: number;
+  /** The clock, in ms since the epoch (tests, replays). */
+  now?: () => number;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Aborts creation. */
+  signal?: AbortSignal;
+}
+
+/** Session ids: 1 to 128 letters, digits and `_ . : @ -` (they name records and filters). */
+const SESSION_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
+/**
+ * Creates a memory: three tiers per session, hybrid recall into a token budget.
+ *
+ * @example
+ * const memory = await createMemory({ name: 'chat', budgets: { windowTokens: 800 } });
+ * const s = memory.session('chat-42');
+ * await s.observe({ role: 'user', content: 'I live in Lisbon.', name: 'Maria' });
+ * const { text } = await s.recall('Where does Maria live?', { budgetTokens: 600 });
+ */
+export async function createMemory(options: MemoryOptions = {}): Promise<Memory> {
+  check(options !== null && typeof options === 'object', 'createMemory() takes an options object');
+  options.signal?.throwIfAborted();
+  const settings = resolveSettings(options);
+  const embedder = options.embedder ?? hashingEmbedder({ dim: 384 });
+  check(
+    typeof embedder.embed === 'function' && Number.isInteger(embedder.dim) && embedder.dim > 0,
+    'embedder must have dim and embed()',
+  );
+  const store = resolveStore(options.storage);
+  const index = await createVectorIndex({
+    dim: embedder.dim,
+    gpu: options.gpu ?? 'auto',
+    storage: options.vectorStorage ?? 'f32',
+  });
+  try {
+    options.signal?.throwIfAborted();
+    await loadVectors(store, index, embedder.id);
+    await store.write([
+      { kind: 'meta', put: { id: 'embedder', value: embedder.id } },
+      { kind: 'meta', put: { id: 'dim', value: embedder.dim } },
+    ]);
+    options.signal?.throwIfAborted();
+  } catch (error) {
+    index.destroy();
+    throw error;
+  }
+  options.onProgress?.({ kind: 'ready', what: 'memory' });
+  return new Memory(options.name ?? 'memkeeper', store, index, embedder, settings);
+}
+
+/** See {@link createMemory}. */
+export class Memory {
+  private readonly sessions = new Map<string, Session>();
+  private readonly queue = new BackgroundQueue();
+  private readonly shared: Shared;
+  private state: 'open' | 'closing' | 'closed' = 'open';
+
+  /** @internal Use {@link createMemory}. */
+  constructor(
+    readonly name: string,
+    private readonly store: MemoryStore,
+    private readonly index: VectorIndex,
+    readonly embedder: Embedder,
+    settings: Settings,
+  ) {
+    this.shared = {
+      store,
+      index,
+      embedder,
+      settings,
+      queue: this.queue,
+      embed: (texts) => this.embed(texts, false),
+      embedQuery: async (text) => (await this.embed([text], true))[0]!,
+      alive: () => this.alive(),
+    };
+  }
+
+  /** The vector index's backend and why it was chosen. */
+  get backend(): { name: string; reason: string } {
+    return { ...this.index.backend };
+  }
+
+  /** A session's memory (created on first use). Ids: 1..128 of `A-Z a-z 0-9 _ . : @ -`. */
+  session(id: string): Session {
+    this.alive();
+    check(
+      typeof id === 'string' && SESSION_ID.test(id),
+      `session id must be 1..128 of A-Z a-z 0-9 _ . : @ -, got ${JSON.stringify(id)}`,
+    );
+    let session = this.sessions.get(id);
+    if (!session) this.sessions.set(id, (session = new Session(id, this.shared)));
+    return session;
+  }
+
+  /** Finishes the background work, then releases everything; the stored data stays. */
+  async close(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    await Promise.all([...this.sessions.values()].map((s) => s.settled().catch(() => undefined)));
+    this.release();
+  }
+
+  /**
+   * Releases everything now, without waiting for background work (turns keep their pending
+   * marks, so a persistent store resumes it on reopen). Idempotent; later calls throw
+   * `DESTROYED`.
+   */
+  destroy(): void {
+    if (this.state === 'closed') return;
+    this.release();
+  }
+
+  private release(): void {
+    this.state = 'closed';
+    this.queue.stop();
+    this.index.destroy();
+    void this.store.close();
+    void this.embedder.dispose?.();
+  }
+
+  private alive(): void {
+    if (this.state === 'closed')
+      throw new MemoryError('DESTROYED', `memory ${this.name} was closed or destroyed`);
+  }
+
+  private async embed(texts: readonly string[], query: boolean): Promise<Float32Array[]> {
+    const e = this.embedder;
+    let vectors: Float32Array[];
+    try {
+      vectors = await (query && e.embedQuery ? e.embedQuery(texts) : e.embed(texts));
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new MemoryError('EMBED_FAILED', `${e.id}: ${why}`, { cause: error });
+    }
+    check(
+      Array.isArray(vectors) && vectors.length === texts.length,
+      `${e.id} returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${texts.length} texts`,
+    );
+    vectors.forEach((v, i) => {
+      if (v?.length !== e.dim)
+        throw new MemoryError(
+          'DIMENSION_MISMATCH',
+          `${e.id} returned ${v?.length} values for text ${i}, declared dim ${e.dim}`,
+        );
+    });
+    return vectors;
+  }
+}
+
+async function loadVectors(
+  store: MemoryStore,
+  index: VectorIndex,
+  embedderId: string,
+): Promise<void> {
+  const vectors = await store.list('vector');
+  // Vectors from another embedder are never mixed in; the sessions re-embed their records.
+  const usable = vectors.filter((v) => v.embedder === embedderId);
+  if (usable.length)
+    index.upsert(usable.map(({ id, vector, session }) => ({ id, vector, session })));
+}
+
+function resolveStore(storage: MemoryOptions['storage']): MemoryStore {
+  if (storage === undefined || storage === 'memory') return new InMemoryStore();
+  if ((storage as unknown) === 'indexeddb')
+    throw new MemoryError('BAD_INPUT', "storage 'indexeddb' is not available yet; use 'memory'");
+  check(
+    typeof storage === 'object' && typeof storage.write === 'function',
+    "storage must be 'memory' or a MemoryStore",
+  );
+  return storage;
+}
+
+function positiveInt(value: number | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  check(
+    Number.isInteger(value) && value > 0,
+    `${what} must be a positive integer, got ${String(value)}`,
+  );
+  return value;
+}
+
+function resolveSettings(o: MemoryOptions): Settings {
+  const b = o.budgets ?? {};
+  const anchors = { ...DEFAULT_ANCHOR_POLICY, ...o.anchors, ttlMs: { ...o.anchors?.ttlMs } };
+  check(
+    anchors.halfLifeMs > 0 && anchors.halfLifeGrowth >= 1,
+    'anchors.halfLifeMs must be > 0, halfLifeGrowth >= 1',
+  );
+  check(
+    o.countTokens === undefined || typeof o.countTokens === 'function',
+    'countTokens must be a function',
+  );
+  return {
+    windowTokens: positiveInt(b.windowTokens, 1024, 'budgets.windowTokens'),
+    summaryEveryTokens: positiveInt(b.summaryEveryTokens, 512, 'budgets.summaryEveryTokens'),
+    recallTokens: positiveInt(b.recallTokens, 1500, 'budgets.recallTokens'),
+    k: positiveInt(o.k, 32, 'k'),
+    count: o.countTokens ?? estimateTokens,
+    now: o.now ?? Date.now,
+    extract: o.extract ?? ((turn) => extractAnchors(turn)),
+    split: o.splitSentences ?? splitSentences,
+    ...(o.summarize ? { summarize: o.summarize } : {}),
+    anchors,
+    weights: { ...DEFAULT_WEIGHTS, ...o.weights },
+    shares: { ...DEFAULT_SHARES, ...o.shares },
+  };
+}

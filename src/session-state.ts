@@ -1,0 +1,382 @@
+/**
+ * A session's memory in RAM (the three tiers, the lexical index, the turns) and the derived
+ * work that observe() queues: embedding, anchor extraction and summaries. Every change is
+ * written to the store before the in-RAM copy or the vector index shows it.
+ */
+import type { Embedder } from './embed/embedder.js';
+import type { AnchorCandidate } from './extract/anchor.js';
+import type { BackgroundQueue } from './background.js';
+import { MemoryError } from './errors.js';
+import { Bm25Index } from './recall/bm25.js';
+import type { RecallWeights } from './recall/fuse.js';
+import type { PackShares } from './recall/pack.js';
+import type { TokenCounter } from './recall/tokens.js';
+import type {
+  AnchorRecord,
+  MemoryStore,
+  StoreChange,
+  SummaryRecord,
+  TurnRecord,
+} from './store/types.js';
+import { LongTermTier, type AnchorPolicy } from './tiers/long-term.js';
+import { MidTermTier, type SplitSentences, type Summarize } from './tiers/mid-term.js';
+import { RecentWindow } from './tiers/short-term.js';
+import type { VectorIndex } from './vectors/vector-index.js';
+
+/** What an anchor extractor sees of a turn. */
+export interface ExtractTurn {
+  role: TurnRecord['role'];
+  content: string;
+  name?: string;
+  at?: number;
+}
+
+/** Finds anchor candidates in a turn (the default uses compromise and first-person patterns). */
+export type ExtractAnchors = (
+  turn: ExtractTurn,
+) => readonly AnchorCandidate[] | Promise<readonly AnchorCandidate[]>;
+
+/** The instance's settings, resolved from `createMemory` options. */
+export interface Settings {
+  windowTokens: number;
+  summaryEveryTokens: number;
+  recallTokens: number;
+  k: number;
+  count: TokenCounter;
+  now: () => number;
+  extract: ExtractAnchors;
+  split: SplitSentences;
+  summarize?: Summarize;
+  anchors: AnchorPolicy;
+  weights: RecallWeights;
+  shares: PackShares;
+}
+
+/** What a session shares with its memory. */
+export interface Shared {
+  store: MemoryStore;
+  index: VectorIndex;
+  queue: BackgroundQueue;
+  embedder: Embedder;
+  settings: Settings;
+  /** Vectors to store, checked (dimension, finite) and with clear errors. */
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /** A query's vector (the embedder's query side when it has one), checked the same way. */
+  embedQuery(text: string): Promise<Float32Array>;
+  alive(): void;
+}
+
+/** A passage of a turn as indexed: a whole turn, or one chunk of a long one. */
+export interface Passage {
+  turn: TurnRecord;
+  text: string;
+}
+
+/** Characters per passage: long turns are indexed in chunks of about 300 tokens. */
+const PASSAGE_CHARS = 1200;
+
+/** The passages of a turn, split at sentence or word boundaries. */
+export function passagesOf(content: string): string[] {
+  if (content.length <= PASSAGE_CHARS) return [content];
+  const out: string[] = [];
+  let start = 0;
+  while (start < content.length) {
+    let end = Math.min(content.length, start + PASSAGE_CHARS);
+    if (end < content.length) {
+      const cut = Math.max(content.lastIndexOf('. ', end), content.lastIndexOf(' ', end));
+      if (cut > start + PASSAGE_CHARS / 2) end = cut + 1;
+    }
+    const text = content.slice(start, end).trim();
+    if (text) out.push(text);
+    start = end;
+  }
+  return out;
+}
+
+/** Passage ids: the turn id itself, or `<turn>.<n>` for chunks of a long turn. */
+export function passageIds(turn: TurnRecord, count: number): string[] {
+  return count === 1 ? [turn.id] : Array.from({ length: count }, (_, i) => `${turn.id}.${i}`);
+}
+
+/** See the file comment. */
+export class SessionState {
+  readonly window: RecentWindow;
+  readonly mid: MidTermTier;
+  readonly long: LongTermTier;
+  readonly lexical = new Bm25Index();
+  readonly turns = new Map<string, TurnRecord>();
+  readonly passages = new Map<string, Passage>();
+  readonly summaries = new Map<string, SummaryRecord>();
+  private seq = 0;
+  private serial = 0;
+
+  constructor(
+    readonly id: string,
+    private readonly shared: Shared,
+  ) {
+    const s = shared.settings;
+    this.window = new RecentWindow(s.windowTokens);
+    this.long = new LongTermTier(s.anchors);
+    this.mid = new MidTermTier({
+      everyTokens: s.summaryEveryTokens,
+      count: s.count,
+      split: s.split,
+      embed: (texts) => shared.embed(texts),
+      ...(s.summarize ? { summarize: s.summarize } : {}),
+    });
+  }
+
+  /** The next turn's sequence number (taken synchronously, so concurrent observes keep order). */
+  nextSeq(): number {
+    return this.seq++;
+  }
+
+  /** Reads the session back from the store and queues whatever derived work was unfinished. */
+  async load(): Promise<void> {
+    const { store, index } = this.shared;
+    const [turns, summaries, anchors] = await Promise.all([
+      store.list('turn', this.id),
+      store.list('summary', this.id),
+      store.list('anchor', this.id),
+    ]);
+    for (const summary of summaries) this.addSummary(summary);
+    for (const anchor of anchors) this.addAnchor(anchor);
+    const summarized = new Set(summaries.flatMap((s) => s.sources));
+    for (const turn of turns) this.take(turn, summarized.has(turn.id));
+    this.seq = turns.reduce((n, t) => Math.max(n, t.seq + 1), 0);
+    this.serial = summaries.length + anchors.length;
+    // Anything without a vector from this embedder (new embedder, or unfinished): re-embed.
+    const missing = [...this.summaries.values(), ...this.long.anchors].filter(
+      (r) => !index.has(r.id),
+    );
+    if (missing.length) this.queueVectors(missing);
+  }
+
+  /** Takes in a stored turn: window, lexical index, and its derived work. */
+  take(turn: TurnRecord, summarized = false): void {
+    this.turns.set(turn.id, turn);
+    const texts = passagesOf(turn.content);
+    passageIds(turn, texts.length).forEach((id, i) => {
+      this.passages.set(id, { turn, text: texts[i]! });
+      this.lexical.add(id, texts[i]!);
+    });
+    const left = this.window.add(turn);
+    const groups = summarized ? [] : this.mid.add(left);
+    const { queue } = this.shared;
+    if (turn.pending.includes('embed') || !this.shared.index.has(passageIds(turn, 1)[0]!)) {
+      queue.add('embed', this.id, () => this.embedTurn(turn));
+    }
+    if (turn.pending.includes('extract'))
+      queue.add('extract', this.id, () => this.extractTurn(turn));
+    for (const group of groups) queue.add('summarize', this.id, () => this.summarize(group));
+  }
+
+  /** A fresh id for a summary or anchor of this session. */
+  newId(prefix: 's' | 'a'): string {
+    return `${this.id}/${prefix}${this.serial++}`;
+  }
+
+  addSummary(summary: SummaryRecord): void {
+    this.summaries.set(summary.id, summary);
+    this.lexical.add(summary.id, summary.text);
+  }
+
+  addAnchor(anchor: AnchorRecord): void {
+    if (!this.long.get(anchor.id)) this.long.load(anchor);
+    this.lexical.add(anchor.id, anchor.text);
+  }
+
+  /** Forgets a turn, summary or anchor, with what derives from it; one batch. */
+  async forget(id: string): Promise<void> {
+    const changes: StoreChange[] = [];
+    const after: (() => void)[] = [];
+    if (this.turns.has(id)) this.forgetTurn(this.turns.get(id)!, changes, after);
+    else if (this.summaries.has(id)) this.forgetSummary(id, changes, after);
+    else if (this.long.get(id)) this.forgetAnchor(id, changes, after);
+    else throw new MemoryError('BAD_INPUT', `unknown id ${id} in session ${this.id}`);
+    await this.write(changes);
+    for (const apply of after) apply();
+  }
+
+  /** Removes the anchors past their time to live; returns their ids. */
+  async sweep(now: number): Promise<string[]> {
+    const expired = this.long.expired(now).map((a) => a.id);
+    const changes: StoreChange[] = [];
+    const after: (() => void)[] = [];
+    for (const id of expired) this.forgetAnchor(id, changes, after);
+    if (changes.length) await this.write(changes);
+    for (const apply of after) apply();
+    return expired;
+  }
+
+  /** Counts a recall of each anchor: reinforced now, half-life grown (see `retention`). */
+  async reinforce(ids: readonly string[], now: number): Promise<void> {
+    const next = ids.flatMap((id) => {
+      const a = this.long.get(id);
+      return a ? [{ ...a, recalls: a.recalls + 1, reinforcedAt: now, version: a.version + 1 }] : [];
+    });
+    await this.write(next.map((put): StoreChange => ({ kind: 'anchor', put })));
+    for (const anchor of next) this.long.recalled(anchor.id, now);
+  }
+
+  private forgetTurn(turn: TurnRecord, changes: StoreChange[], after: (() => void)[]): void {
+    const ids = passageIds(turn, passagesOf(turn.content).length);
+    changes.push(
+      { kind: 'turn', delete: turn.id },
+      ...ids.map((d): StoreChange => ({ kind: 'vector', delete: d })),
+    );
+    for (const summary of this.summaries.values()) {
+      if (summary.sources.includes(turn.id)) this.forgetSummary(summary.id, changes, after);
+    }
+    for (const anchor of this.long.fromTurn(turn.id)) {
+      const sources = anchor.sources.filter((t) => t !== turn.id);
+      if (sources.length === 0) this.forgetAnchor(anchor.id, changes, after);
+      else {
+        changes.push({ kind: 'anchor', put: { ...anchor, sources, version: anchor.version + 1 } });
+        after.push(() => void ((anchor.sources = sources), anchor.version++));
+      }
+    }
+    after.push(() => {
+      this.turns.delete(turn.id);
+      for (const d of ids) this.unindex(d);
+      this.window.remove(turn.id);
+      this.mid.remove(turn.id);
+    });
+  }
+
+  private forgetSummary(id: string, changes: StoreChange[], after: (() => void)[]): void {
+    changes.push({ kind: 'summary', delete: id }, { kind: 'vector', delete: id });
+    after.push(() => {
+      this.summaries.delete(id);
+      this.unindex(id);
+    });
+  }
+
+  private forgetAnchor(id: string, changes: StoreChange[], after: (() => void)[]): void {
+    const anchor = this.long.get(id)!;
+    changes.push({ kind: 'anchor', delete: id }, { kind: 'vector', delete: id });
+    const previous = anchor.supersedes ? this.long.get(anchor.supersedes) : undefined;
+    if (previous && !anchor.supersededBy) {
+      // The anchor it had replaced is current again.
+      const restored = { ...previous, version: previous.version + 1 };
+      delete restored.supersededBy;
+      changes.push({ kind: 'anchor', put: restored });
+    }
+    after.push(() => {
+      this.long.remove(id);
+      this.unindex(id);
+    });
+  }
+
+  private unindex(id: string): void {
+    this.passages.delete(id);
+    this.lexical.remove(id);
+    if (this.shared.index.has(id)) this.shared.index.remove(id);
+  }
+
+  private async embedTurn(turn: TurnRecord): Promise<void> {
+    if (!this.turns.has(turn.id)) return; // forgotten meanwhile
+    const texts = passagesOf(turn.content);
+    const ids = passageIds(turn, texts.length);
+    const vectors = await this.shared.embed(texts);
+    if (!this.turns.has(turn.id)) return;
+    const pending = turn.pending.filter((p) => p !== 'embed');
+    await this.write([
+      { kind: 'turn', put: { ...turn, pending } },
+      ...this.vectorChanges(ids, vectors),
+    ]);
+    turn.pending = pending;
+    this.index(ids, vectors);
+    this.shared.embedder.observe?.(texts);
+  }
+
+  private async extractTurn(turn: TurnRecord): Promise<void> {
+    if (!this.turns.has(turn.id)) return;
+    const { role, content, name, at } = turn;
+    const found = await this.shared.settings.extract({
+      role,
+      content,
+      at,
+      ...(name ? { name } : {}),
+    });
+    const candidates = (Array.isArray(found) ? found : []).filter(isCandidate);
+    const changed = new Map<string, AnchorRecord>();
+    const fresh: AnchorRecord[] = [];
+    for (const candidate of candidates) {
+      const from = { turnId: turn.id, session: this.id, at: turn.at };
+      const result = this.long.merge(candidate, from, () => this.newId('a'));
+      for (const anchor of result.changed) changed.set(anchor.id, anchor);
+      if (result.outcome !== 'restated') fresh.push(result.anchor);
+    }
+    const vectors = fresh.length ? await this.shared.embed(fresh.map((a) => a.text)) : [];
+    const pending = turn.pending.filter((p) => p !== 'extract');
+    await this.write([
+      { kind: 'turn', put: { ...turn, pending } },
+      ...[...changed.values()].map((put): StoreChange => ({ kind: 'anchor', put })),
+      ...this.vectorChanges(
+        fresh.map((a) => a.id),
+        vectors,
+      ),
+    ]);
+    turn.pending = pending;
+    for (const anchor of fresh) this.lexical.add(anchor.id, anchor.text);
+    this.index(
+      fresh.map((a) => a.id),
+      vectors,
+    );
+  }
+
+  private async summarize(group: readonly TurnRecord[]): Promise<void> {
+    const live = group.filter((t) => this.turns.has(t.id));
+    if (!live.length) return;
+    const summary = await this.mid.summarize(live, this.newId('s'));
+    const [vector] = await this.shared.embed([summary.text]);
+    await this.write([
+      { kind: 'summary', put: summary },
+      ...this.vectorChanges([summary.id], [vector!]),
+    ]);
+    this.addSummary(summary);
+    this.index([summary.id], [vector!]);
+  }
+
+  /** Embeds and indexes records loaded without a vector from the current embedder. */
+  private queueVectors(records: readonly (SummaryRecord | AnchorRecord)[]): void {
+    this.shared.queue.add('embed', this.id, async () => {
+      const vectors = await this.shared.embed(records.map((r) => r.text));
+      const ids = records.map((r) => r.id);
+      await this.write(this.vectorChanges(ids, vectors));
+      this.index(ids, vectors);
+    });
+  }
+
+  private vectorChanges(ids: readonly string[], vectors: readonly Float32Array[]): StoreChange[] {
+    const embedder = this.shared.embedder.id;
+    return ids.map((id, i) => ({
+      kind: 'vector',
+      put: { id, session: this.id, embedder, vector: vectors[i]! },
+    }));
+  }
+
+  private index(ids: readonly string[], vectors: readonly Float32Array[]): void {
+    this.shared.alive();
+    this.shared.index.upsert(ids.map((id, i) => ({ id, vector: vectors[i]!, session: this.id })));
+  }
+
+  private async write(changes: StoreChange[]): Promise<void> {
+    this.shared.alive();
+    await this.shared.store.write(changes);
+  }
+}
+
+function isCandidate(c: unknown): c is AnchorCandidate {
+  if (!c || typeof c !== 'object') return false;
+  const a = c as Record<string, unknown>;
+  return (
+    ['entity', 'preference', 'intent', 'fact'].includes(a.kind as string) &&
+    typeof a.key === 'string' &&
+    a.key.length > 0 &&
+    typeof a.value === 'string' &&
+    typeof a.text === 'string' &&
+    a.text.trim().length > 0
+  );
+}

@@ -1,0 +1,76 @@
+import { MemoryError } from '../errors.js';
+import type { MemoryStore, RecordKind, StoreChange, StoredRecords } from './types.js';
+
+type Table = Map<string, StoredRecords[RecordKind]>;
+
+/**
+ * The in-memory store: everything is lost when the page goes. Records are copied in and out,
+ * as IndexedDB would, so that the engine never shares objects with its storage.
+ *
+ * @example
+ * const store = new InMemoryStore();
+ * await store.write([{ kind: 'meta', put: { id: 'embedder', value: 'hashing-384' } }]);
+ */
+export class InMemoryStore implements MemoryStore {
+  private readonly tables = new Map<RecordKind, Table>();
+  private closed = false;
+
+  async write(changes: readonly StoreChange[]): Promise<void> {
+    this.open();
+    // Checked first and applied after: a batch lands whole or not at all.
+    for (const change of changes) {
+      const id = 'put' in change ? change.put.id : change.delete;
+      if (typeof id !== 'string' || id.length === 0) {
+        throw new MemoryError('BAD_INPUT', `a ${change.kind} record has no id`);
+      }
+    }
+    const copies = changes.map((c) => ('put' in c ? structuredClone(c.put) : undefined));
+    changes.forEach((change, i) => {
+      const table = this.table(change.kind);
+      if ('put' in change) table.set(change.put.id, copies[i]!);
+      else table.delete(change.delete);
+    });
+  }
+
+  async get<K extends RecordKind>(kind: K, id: string): Promise<StoredRecords[K] | undefined> {
+    this.open();
+    const record = this.table(kind).get(id) as StoredRecords[K] | undefined;
+    return record && structuredClone(record);
+  }
+
+  async list<K extends RecordKind>(kind: K, session?: string): Promise<StoredRecords[K][]> {
+    this.open();
+    const out: StoredRecords[K][] = [];
+    for (const record of this.table(kind).values()) {
+      if (session !== undefined && 'session' in record && record.session !== session) continue;
+      out.push(structuredClone(record) as StoredRecords[K]);
+    }
+    if (kind === 'turn')
+      out.sort((a, b) => (a as { seq: number }).seq - (b as { seq: number }).seq);
+    return out;
+  }
+
+  async clear(session: string): Promise<void> {
+    this.open();
+    for (const table of this.tables.values()) {
+      for (const [id, record] of table) {
+        if ('session' in record && record.session === session) table.delete(id);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.tables.clear();
+  }
+
+  private table(kind: RecordKind): Table {
+    let table = this.tables.get(kind);
+    if (!table) this.tables.set(kind, (table = new Map()));
+    return table;
+  }
+
+  private open(): void {
+    if (this.closed) throw new MemoryError('DESTROYED', 'this store was closed');
+  }
+}
