@@ -65,6 +65,8 @@ export interface Recall {
   explain: RecallExplain;
 }
 
+/** Fused score given to a current anchor about the user that retrieval did not find. */
+const PROFILE_PRIOR = 0.05;
 const ROLES: readonly Role[] = ['user', 'assistant', 'system', 'tool'];
 /** The largest turn observe() takes; longer ones are indexed in passages, not refused. */
 const MAX_TURN_CHARS = 16 * 1024 * 1024;
@@ -145,26 +147,21 @@ export class Session {
     const now = settings.now();
     const [vectorHits, lexicalHits] = await this.search(query, k);
     this.shared.alive();
-    const fused = fuse(vectorHits, lexicalHits);
-    const ranked: PackCandidate[] = [];
-    for (const [id, parts] of fused) {
-      const candidate = this.candidate(id, now, options.includeSuperseded === true);
-      if (!candidate) continue;
-      candidate.scores = weigh(parts, candidate.facts, now, settings.weights);
-      ranked.push(candidate);
-    }
-    ranked.sort((a, b) => b.scores.final - a.scores.final);
+    const ranked = this.rank(
+      fuse(vectorHits, lexicalHits),
+      now,
+      options.includeSuperseded === true,
+    );
     const windowTurns = this.state.window.turns.map((t) => windowItem(t, now, this.shared));
-    let packed = pack(ranked.slice(0, k), windowTurns, budget, settings.count, settings.shares);
+    // Anchors are few and have their own share; k bounds the other candidates.
+    const top = [
+      ...ranked.filter((c) => c.kind === 'anchor'),
+      ...ranked.filter((c) => c.kind !== 'anchor').slice(0, k),
+    ];
+    let packed = pack(top, windowTurns, budget, settings.count, settings.shares);
     // The estimate is additive to within a token or two per line; re-pack if the whole is over.
     for (let slack = 1; packed.tokens > budget && slack < 64; slack *= 2) {
-      packed = pack(
-        ranked.slice(0, k),
-        windowTurns,
-        budget - slack * 8,
-        settings.count,
-        settings.shares,
-      );
+      packed = pack(top, windowTurns, budget - slack * 8, settings.count, settings.shares);
     }
     if (packed.tokens > budget)
       packed = { ...packed, text: '', messages: [], items: [], tokens: 0 };
@@ -232,6 +229,35 @@ export class Session {
     return [hits, lexical] as const;
   }
 
+  /**
+   * Weighs the fused candidates, adds the session's current anchors about the user that
+   * retrieval missed (a profile is relevant to any question, a little: PROFILE_PRIOR), and
+   * keeps one of each repeated text, so that boilerplate cannot crowd out the budget.
+   */
+  private rank(fused: ReturnType<typeof fuse>, now: number, includeSuperseded: boolean) {
+    for (const anchor of this.state.long.anchors) {
+      if (anchor.kind !== 'entity' && !anchor.supersededBy && !fused.has(anchor.id)) {
+        fused.set(anchor.id, { fused: PROFILE_PRIOR });
+      }
+    }
+    const ranked: PackCandidate[] = [];
+    for (const [id, parts] of fused) {
+      const candidate = this.candidate(id, now, includeSuperseded);
+      if (!candidate) continue;
+      candidate.scores = weigh(parts, candidate.facts, now, this.shared.settings.weights);
+      ranked.push(candidate);
+    }
+    ranked.sort((a, b) => b.scores.final - a.scores.final);
+    const seen = new Set<string>();
+    return ranked.filter((c) => {
+      const key =
+        c.kind === 'turn' ? this.state.passages.get(c.id)?.text.toLowerCase().trim() : c.id;
+      if (key === undefined || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
   private candidate(id: string, now: number, includeSuperseded: boolean) {
     const s = this.state;
     const anchor = s.long.get(id);
@@ -244,7 +270,7 @@ export class Session {
         strength: anchor.strength,
         decay: retention(anchor, now, this.shared.settings.anchors),
       };
-      return item(
+      const candidate = item(
         id,
         'long-term',
         'anchor',
@@ -255,6 +281,8 @@ export class Session {
         this.shared,
         anchor.pinned,
       );
+      candidate.profile = anchor.kind !== 'entity';
+      return candidate;
     }
     const summary = s.summaries.get(id);
     if (summary)
@@ -269,7 +297,7 @@ export class Session {
         this.shared,
       );
     const passage = s.passages.get(id);
-    if (!passage || s.window.has(passage.turn.id)) return undefined;
+    if (!passage) return undefined;
     const { turn } = passage;
     const facts = { at: turn.at, stale: s.long.isStale(turn.id) };
     return item(

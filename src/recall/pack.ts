@@ -25,6 +25,8 @@ export interface RecallItem {
 export interface PackCandidate extends RecallItem {
   order: number;
   pinned?: boolean;
+  /** An anchor about the user (fact, preference, intent), packed before entities. */
+  profile?: boolean;
 }
 
 /** A recent turn, for the window section and for `messages`. */
@@ -74,32 +76,55 @@ export function pack(
 ): Packed {
   const headerCost = Object.values(HEADERS).reduce((n, h) => n + count(h) + 1, 0);
   const room = budget - headerCost;
-  const windowTokens = window.reduce((n, t) => n + t.tokens + 1, 0);
-  const reserve = Math.min(windowTokens, Math.floor(room * shares.window));
+  // The newest turns first, up to the window's share; then retrieved items (a turn of the
+  // window that did not fit is a candidate like any other); then the window grows into what
+  // is left, as long as it stays contiguous.
+  const recent = new Set<WindowTurn>();
+  let used = extendWindow(window, recent, Math.floor(room * shares.window), 0, new Set());
+  const inWindow = new Set([...recent].map((t) => t.id));
   const chosen: PackCandidate[] = [];
-  let used = 0;
   let anchorTokens = 0;
-  let dropped = 0;
-  for (const item of ranked) {
+  // Anchors first, in their share (the user's own before entities); then the rest by score.
+  const anchors = ranked.filter((c) => c.kind === 'anchor');
+  const byProfile = [...anchors.filter((a) => a.profile), ...anchors.filter((a) => !a.profile)];
+  for (const item of byProfile) {
     const cost = item.tokens + 1;
-    const anchorFull = item.kind === 'anchor' && anchorTokens + cost > room * shares.anchors;
-    if (anchorFull || used + cost > room - reserve) {
-      dropped++;
-      continue;
-    }
+    if (item.kind !== 'anchor' || anchorTokens + cost > room * shares.anchors) continue;
+    if (used + cost > room) continue;
     chosen.push(item);
     used += cost;
-    if (item.kind === 'anchor') anchorTokens += cost;
+    anchorTokens += cost;
   }
-  const recent: WindowTurn[] = [];
+  for (const item of ranked) {
+    const cost = item.tokens + 1;
+    if (item.kind === 'anchor' || used + cost > room) continue;
+    if (item.kind === 'turn' && inWindow.has(item.sources[0] ?? '')) continue;
+    chosen.push(item);
+    used += cost;
+  }
+  const retrieved = new Set(chosen.filter((c) => c.kind === 'turn').map((c) => c.sources[0]!));
+  extendWindow(window, recent, room, used, retrieved);
+  const dropped = ranked.length - chosen.length + window.length - recent.size;
+  const ordered = window.filter((t) => recent.has(t));
+  return assemble(chosen, ordered, dropped, count);
+}
+
+/** Adds window turns newest first while they fit under `limit`; returns the tokens used. */
+function extendWindow(
+  window: readonly WindowTurn[],
+  recent: Set<WindowTurn>,
+  limit: number,
+  used: number,
+  skip: ReadonlySet<string>,
+): number {
   for (let i = window.length - 1; i >= 0; i--) {
     const turn = window[i]!;
-    if (used + turn.tokens + 1 > room) break;
-    recent.unshift(turn);
+    if (recent.has(turn) || skip.has(turn.id)) continue;
+    if (used + turn.tokens + 1 > limit) break;
+    recent.add(turn);
     used += turn.tokens + 1;
   }
-  dropped += window.length - recent.length;
-  return assemble(chosen, recent, dropped, count);
+  return used;
 }
 
 function assemble(

@@ -111,6 +111,8 @@ export class MidTermTier {
 const KEEP_SHARE = 0.3;
 const MIN_TOKENS = 48;
 const MAX_TOKENS = 192;
+/** Cosine above which a sentence restates one already kept. */
+const NEAR_DUPLICATE = 0.8;
 
 interface Sentence {
   turn: TurnRecord;
@@ -142,11 +144,16 @@ export async function extractiveSummary(
   const sourceTokens = turns.reduce((sum, t) => sum + t.tokens, 0);
   const budget = Math.min(MAX_TOKENS, Math.max(MIN_TOKENS, sourceTokens * KEEP_SHARE));
   const kept: Sentence[] = [];
+  const keptVectors: Float32Array[] = [];
   let used = 0;
   for (const s of [...sentences].sort((a, b) => b.score - a.score)) {
     const cost = options.count(s.text) + 4;
     if (used + cost > budget && kept.length > 0) continue;
+    // Boilerplate repeats ("Thanks, noted.") is central but says nothing new: keep it once.
+    const vector = vectors[s.order]!;
+    if (keptVectors.some((v) => cosine(v, vector) > NEAR_DUPLICATE)) continue;
     kept.push(s);
+    keptVectors.push(vector);
     used += cost;
   }
   return render(kept.sort((a, b) => a.order - b.order));
