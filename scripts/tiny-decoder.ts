@@ -205,12 +205,24 @@ export function tinyModel(variant: TinyVariant, weights = tinyWeights()): Uint8A
  * and the attention bias: causal over slots plus the padding mask.
  */
 function plainShared(add: Add, inits: Initializer[]): void {
-  inits.push(f32('inv_freq', [TINY.headDim / 2], Float32Array.from(tinyInvFreq())));
-  const pos = add('Cast', ['position_ids'], 'pos', { to: DType.float });
-  const freqs = add('Mul', [add('Unsqueeze', [pos, 'ax2'], 'pos_col'), 'inv_freq'], 'freqs');
-  const emb = add('Concat', [freqs, freqs], 'emb', { axis: -1 });
-  const cos = add('Cos', [emb], 'cos');
-  const sin = add('Sin', [emb], 'sin');
+  // Looked up from float64 tables rather than Cos/Sin of f32 angles: WGSL's sin and cos lose
+  // about 1e-3 at angles of tens of radians, which would swamp what the tests measure.
+  const { headDim, maxPositions } = TINY;
+  const cosTable = new Float32Array(maxPositions * headDim);
+  const sinTable = new Float32Array(maxPositions * headDim);
+  const freq = tinyInvFreq();
+  for (let p = 0; p < maxPositions; p++) {
+    for (let d = 0; d < headDim; d++) {
+      cosTable[p * headDim + d] = Math.cos(p * freq[d % (headDim / 2)]!);
+      sinTable[p * headDim + d] = Math.sin(p * freq[d % (headDim / 2)]!);
+    }
+  }
+  inits.push(
+    f32('cos_table', [maxPositions, headDim], cosTable),
+    f32('sin_table', [maxPositions, headDim], sinTable),
+  );
+  const cos = add('Gather', ['cos_table', 'position_ids'], 'cos');
+  const sin = add('Gather', ['sin_table', 'position_ids'], 'sin');
   add('Unsqueeze', [cos, 'ax1'], 'cos_k');
   add('Unsqueeze', [sin, 'ax1'], 'sin_k');
   add('Unsqueeze', [cos, 'ax12'], 'cos_q');

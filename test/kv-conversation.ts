@@ -1,7 +1,7 @@
 /**
  * One pruned conversation with the tiny decoder, shared by the Node test and the Chromium
  * page: a 60-token prompt and 4 greedy tokens, pruned from 63 cached tokens to 24 (budget 32,
- * sinks 4, window 8), then a 5-token turn. Reports the next-token logit error against the
+ * sinks 4, window 8; a larger budget skips pruning, as a baseline), then a 5-token turn. Reports the next-token logit error against the
  * float64 reference and both sides' greedy tokens.
  */
 import { KvChat, type ChatLibrary, type ChatModel } from '../src/kv/chat.js';
@@ -31,7 +31,12 @@ const TURN = [9, 33, 17, 2, 41];
 export async function conversation(
   model: ChatModel & { config: unknown },
   library: ChatLibrary,
-  { policy, rotation, pruner }: { policy: KvPolicy; rotation: Rotation; pruner?: KvPruner },
+  {
+    policy,
+    rotation,
+    pruner,
+    budgetTokens = 32,
+  }: { policy: KvPolicy; rotation: Rotation; pruner?: KvPruner; budgetTokens?: number },
   forward: (cache: KvCache, input: number[], cached: number) => Promise<Float32Array>,
 ): Promise<ChatCase> {
   const rope = ropeFromConfig(model.config as Record<string, unknown>);
@@ -39,7 +44,7 @@ export async function conversation(
     library,
     rope,
     pruner,
-    budgetTokens: 32,
+    budgetTokens,
     policy,
     rotation,
     sinks: 4,
@@ -63,7 +68,7 @@ export async function conversation(
   result.conversationLength = chat.conversationLength;
   // The reference's ideal: attention over the kept tokens at their true distances (shift),
   // or renumbered by slot (compact). `none` is compared with the ideal it fails to reach.
-  reference.prune(policy, 24, 4, 8, rotation === 'compact' ? 'compact' : 'shift');
+  if (first.pruned) reference.prune(policy, 24, 4, 8, rotation === 'compact' ? 'compact' : 'shift');
   const input = [...chat.pendingTokens, ...TURN];
   const logits = await forward(chat.cache, input, chat.cacheLength);
   const ahead = reference.clone();

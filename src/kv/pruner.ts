@@ -118,9 +118,13 @@ export class KvPruner {
     for (const buffer of outputs) buffer.destroy();
     // A buffer of another device, or a destroyed one (a released tensor): nothing was written.
     if (error)
-      throw new MemoryError('BAD_INPUT', `the cache could not be read (${error.message})`, {
-        cause: failure,
-      });
+      throw new MemoryError(
+        'BAD_INPUT',
+        `the cache could not be read: its buffers belong to another device or were destroyed (${error.message})`,
+        {
+          cause: failure,
+        },
+      );
     throw failure;
   }
 
