@@ -2,9 +2,37 @@
  * memkeeper: memory for LLM chat apps that runs in the browser.
  *
  * @example
+ * import { createMemory } from 'memkeeper';
+ * const memory = await createMemory({ name: 'chat' });
+ * const s = memory.session('chat-42');
+ * await s.observe({ role: 'user', content: 'I live in Lisbon.', name: 'Maria' });
+ * const { text } = await s.recall('Where does Maria live?', { budgetTokens: 800 });
+ *
+ * @example
  * import { createVectorIndex } from 'memkeeper';
  * const index = await createVectorIndex({ dim: 384 });
  */
+export { createMemory } from './memory.js';
+export type { Memory, MemoryBudgets, MemoryOptions } from './memory.js';
+export type { Recall, RecallExplain, RecallOptions, Session, Turn, TurnInput } from './session.js';
+export type { ExtractAnchors, ExtractTurn } from './session-state.js';
+export type { RecallItem, PackShares, Tier } from './recall/pack.js';
+export type { RecallWeights, ScoreParts } from './recall/fuse.js';
+export type { TokenCounter } from './recall/tokens.js';
+export type { AnchorPolicy } from './tiers/long-term.js';
+export type { SplitSentences, Summarize, SummaryTurn } from './tiers/mid-term.js';
+export type {
+  AnchorRecord,
+  MemoryStore,
+  MetaRecord,
+  RecordKind,
+  Role,
+  StoreChange,
+  StoredRecords,
+  SummaryRecord,
+  TurnRecord,
+  VectorRecordStored,
+} from './store/types.js';
 export { MemoryError } from './errors.js';
 export type { MemoryErrorCode } from './errors.js';
 export { createVectorIndex, VectorIndex } from './vectors/vector-index.js';

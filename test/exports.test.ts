@@ -8,6 +8,7 @@ it('exports exactly the public API', () => {
     'MemoryError',
     'VectorIndex',
     'acquireGpu',
+    'createMemory',
     'createVectorIndex',
     'hashingEmbedder',
     'transformersEmbedder',
