@@ -259,3 +259,28 @@ describe('the built-in extractor', () => {
     memory.destroy();
   });
 });
+
+describe('the background queue', () => {
+  it('observe() resolves once stored and recall() answers while embedding is still queued', async () => {
+    const real = hashingEmbedder({ dim: 64 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const embedder = {
+      id: 'gated',
+      dim: 64,
+      embed: async (texts: readonly string[]) => (await gate, real.embed(texts)),
+      embedQuery: (texts: readonly string[]) => real.embed(texts),
+    };
+    const memory = await (await open({ embedder, budgets: { windowTokens: 30 } })).memory;
+    const s = memory.session('chat-1');
+    await s.observe({ role: 'user', content: 'The wifi password is tangerine42.' });
+    for (let i = 0; i < 5; i++) await s.observe({ role: 'assistant', content: filler(i) });
+    const recall = await s.recall('wifi password');
+    expect(recall.explain.pending).toBeGreaterThan(0);
+    expect(recall.text).toContain('tangerine42');
+    release();
+    await s.settled();
+    expect((await s.recall('wifi password')).explain.candidates.vector).toBeGreaterThan(0);
+    memory.destroy();
+  });
+});

@@ -37,7 +37,10 @@ export interface MemoryOptions {
   gpu?: GpuOption;
   /** `'memory'` (default here) or a store of your own behind the same interface. */
   storage?: 'memory' | MemoryStore;
-  /** Element type of the vector index (default `'f32'`). */
+  /**
+   * Element type of the vector index (default `'f16'`: half the memory and scan time of f32;
+   * its rounding, about 1e-3 in a cosine, does not change rank fusion).
+   */
   vectorStorage?: VectorStorage;
   budgets?: MemoryBudgets;
   /** Your model's tokenizer; a fast estimate (within 15% of BPE on English) otherwise. */
@@ -91,7 +94,7 @@ export async function createMemory(options: MemoryOptions = {}): Promise<Memory>
   const index = await createVectorIndex({
     dim: embedder.dim,
     gpu: options.gpu ?? 'auto',
-    storage: options.vectorStorage ?? 'f32',
+    storage: options.vectorStorage ?? 'f16',
   });
   try {
     options.signal?.throwIfAborted();
