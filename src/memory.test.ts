@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hashingEmbedder } from './embed/hashing.js';
 import { MemoryError } from './errors.js';
 import { createMemory, type MemoryOptions } from './memory.js';
-import { MINUTE, manualClock, patternExtract } from '../test/memory-helpers.js';
+import { DAY, MINUTE, manualClock, patternExtract } from '../test/memory-helpers.js';
 
 function open(options: MemoryOptions = {}) {
   const clock = manualClock();
@@ -281,6 +281,25 @@ describe('the background queue', () => {
     release();
     await s.settled();
     expect((await s.recall('wifi password')).explain.candidates.vector).toBeGreaterThan(0);
+    memory.destroy();
+  });
+});
+
+describe('time to live', () => {
+  it('sweeps expired anchors, by hand and in the background, never pinned ones', async () => {
+    const { clock, memory: pending } = open({ anchors: { ttlMs: { intent: 2 * DAY } } });
+    const memory = await pending;
+    const s = memory.session('chat-1');
+    await s.observe({ role: 'user', content: 'I plan to visit Rome next spring.' });
+    await s.observe({ role: 'user', content: 'I plan to learn knitting soon.' });
+    await s.settled();
+    const anchors = (await s.recall('plans')).items.filter((i) => i.kind === 'anchor');
+    expect(anchors).toHaveLength(1); // same key (user.plan): the second supersedes the first
+    await s.pin(anchors[0]!.id);
+    clock.advance(3 * DAY);
+    expect(await s.sweep()).toEqual([expect.stringMatching(/^chat-1\/a/)]);
+    const left = (await s.recall('plans', { includeSuperseded: true })).items;
+    expect(left.filter((i) => i.kind === 'anchor').map((i) => i.id)).toEqual([anchors[0]!.id]);
     memory.destroy();
   });
 });

@@ -47,6 +47,8 @@ export interface Recall {
   explain: RecallExplain;
 }
 
+/** Turns between two background sweeps of expired anchors. */
+const SWEEP_EVERY = 64;
 /** Fused score given to a current anchor about the user that retrieval did not find. */
 const PROFILE_PRIOR = 0.05;
 
@@ -94,6 +96,10 @@ export class Session {
     await this.shared.store.write([{ kind: 'turn', put: turn }]);
     this.shared.alive();
     this.state.take(turn);
+    if (seq % SWEEP_EVERY === SWEEP_EVERY - 1) {
+      const now = this.shared.settings.now();
+      this.shared.queue.add('sweep', this.id, async () => void (await this.state.sweep(now)));
+    }
     return publicTurn(turn);
   }
 
