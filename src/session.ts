@@ -284,7 +284,11 @@ export class Session {
     const passage = s.passages.get(id);
     if (!passage) return undefined;
     const { turn } = passage;
-    const facts = { at: turn.at, stale: s.long.isStale(turn.id) };
+    const stale = s.long.isStale(turn.id);
+    // A turn whose every fact was corrected since is left out like its anchors (kept, and
+    // recalled with includeSuperseded, then scored down by the stale weight).
+    if (stale && !includeSuperseded) return undefined;
+    const facts = { at: turn.at, stale };
     return item(
       id,
       'mid-term',
