@@ -18,9 +18,9 @@ export async function naiveRows(context: SetContext, truth: Int32Array): Promise
   const { config, harness, set } = context;
   const result = emptyRow(context, 'naive-js', 'naive', 'number[]');
   if (set.n > config.naiveMaxN) {
-    const measured = context.earlier.find(
-      (r) => r.system === 'naive-js' && r.data === set.kind && r.heldBytesPerVector,
-    );
+    const measured = context.earlier
+      .filter((r) => r.system === 'naive-js' && r.data === set.kind && r.heldBytesPerVector)
+      .sort((a, b) => b.n - a.n)[0];
     const estimate = measured
       ? `; at ${label(measured.n)} it held ${measured.heldBytesPerVector!.toFixed(0)} B/vector, ` +
         `${((measured.heldBytesPerVector! * set.n) / 1e9).toFixed(1)} GB at this size`

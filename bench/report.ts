@@ -199,7 +199,7 @@ export function formatMachine(machine: Machine, envs: readonly EnvResult[]): str
 }
 
 export const LEGEND = [
-  'build = insert (GPU rows: + first search, i.e. upload and pipelines)',
+  'build = insert (GPU rows: + first search, i.e. the upload); index creation is createMs in the JSON',
   'scan B/v = bytes a full scan streams per vector; held B/v = host (+ GPU) bytes per vector,',
   '  int8 including its f32 originals for rescoring; naive: measured JS heap growth; HNSW: n/a',
   'b1 = median ms per query at batch 1; b32 = median ms per batch of 32, and per query',

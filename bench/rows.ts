@@ -30,6 +30,7 @@ export function emptyRow(
     system,
     path,
     storage,
+    createMs: null,
     buildMs: null,
     scanBytesPerVector: null,
     heldBytesPerVector: null,

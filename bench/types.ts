@@ -52,7 +52,9 @@ export interface Row {
   readonly path: string;
   /** f32 | f16 | int8, `number[]` for the naive peer, `graph` for HNSW. */
   readonly storage: string;
-  /** Insert time; for GPU rows plus the first search (upload and pipelines). */
+  /** memkeeper: `createVectorIndex` time (WASM compile, GPU pipelines when a device is given). */
+  createMs: number | null;
+  /** Insert time; for GPU rows plus the first search (the upload). */
   buildMs: number | null;
   /** Bytes a full scan streams per vector (the bandwidth floor's basis). */
   scanBytesPerVector: number | null;
