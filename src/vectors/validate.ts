@@ -19,10 +19,10 @@ export function checkVector(vector: ArrayLike<number>, dim: number, what: string
   let sum = 0;
   for (let i = 0; i < dim; i++) {
     const x = vector[i]!;
-    check(
-      typeof x === 'number' && Number.isFinite(x),
-      `${what}[${i}] is ${String(x)}, not a finite number`,
-    );
+    // The message is built only on failure: this loop runs for every element of every insert.
+    if (typeof x !== 'number' || !Number.isFinite(x)) {
+      throw new MemoryError('BAD_INPUT', `${what}[${i}] is ${String(x)}, not a finite number`);
+    }
     sum += x * x;
   }
   const norm = Math.sqrt(sum);
