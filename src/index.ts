@@ -55,3 +55,30 @@ export { transformersEmbedder } from './embed/transformers.js';
 export type { TransformersDevice, TransformersEmbedderOptions } from './embed/transformers.js';
 export type { Embedder, ProgressEvent } from './embed/embedder.js';
 export type { AnchorCandidate, AnchorKind } from './extract/anchor.js';
+export { KvPruner } from './kv/pruner.js';
+export type { KvLayerBuffers, KvPrunerOptions, PrunedBuffers } from './kv/pruner.js';
+export type { KvStorage } from './kv/kv-score.js';
+export { pruneReference } from './kv/reference.js';
+export type { LayerArrays, PrunedArrays } from './kv/reference.js';
+export { ropeFromConfig } from './kv/rope.js';
+export type { ModelConfig, RopeLayout, RopeSpec } from './kv/rope.js';
+export type {
+  AccumulatedPolicy,
+  KeyDiffPolicy,
+  KnormPolicy,
+  KvPolicy,
+  KvShape,
+  PruneOptions,
+  Rotation,
+  StreamingPolicy,
+  ThresholdPolicy,
+} from './kv/policy.js';
+export { pruneCache } from './kv/transformers.js';
+export type {
+  CacheTensor,
+  KvCache,
+  PruneCacheOptions,
+  PruneCacheResult,
+} from './kv/transformers.js';
+export { KvChat } from './kv/chat.js';
+export type { ChatLibrary, ChatModel, ChatTurn, KvChatOptions } from './kv/chat.js';

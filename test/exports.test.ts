@@ -4,6 +4,8 @@ import * as api from '../src/index.js';
 // The public surface: a change here is a change to the API and must show in review.
 it('exports exactly the public API', () => {
   expect(Object.keys(api).sort()).toEqual([
+    'KvChat',
+    'KvPruner',
     'MAX_K',
     'MemoryError',
     'VectorIndex',
@@ -11,6 +13,9 @@ it('exports exactly the public API', () => {
     'createMemory',
     'createVectorIndex',
     'hashingEmbedder',
+    'pruneCache',
+    'pruneReference',
+    'ropeFromConfig',
     'transformersEmbedder',
   ]);
 });
