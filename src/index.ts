@@ -33,6 +33,8 @@ export type {
   TurnRecord,
   VectorRecordStored,
 } from './store/types.js';
+export { IndexedDbStore } from './store/indexeddb-store.js';
+export type { IndexedDbStoreOptions, RestoreReport } from './store/indexeddb-store.js';
 export { MemoryError } from './errors.js';
 export type { MemoryErrorCode } from './errors.js';
 export { createVectorIndex, VectorIndex } from './vectors/vector-index.js';

@@ -11,6 +11,7 @@ import { estimateTokens, type TokenCounter } from './recall/tokens.js';
 import { Session } from './session.js';
 import type { ExtractAnchors, Settings, Shared } from './session-state.js';
 import { InMemoryStore } from './store/memory-store.js';
+import { IndexedDbStore, type RestoreReport } from './store/indexeddb-store.js';
 import type { MemoryStore } from './store/types.js';
 import { DEFAULT_ANCHOR_POLICY } from './tiers/long-term.js';
 import type { SplitSentences, Summarize } from './tiers/mid-term.js';
@@ -35,8 +36,16 @@ export interface MemoryOptions {
   embedder?: Embedder;
   /** `'auto'` (default), `'cpu'`, a `GPUDevice`, or a `GPU` entry point. */
   gpu?: GpuOption;
-  /** `'memory'` (default here) or a store of your own behind the same interface. */
-  storage?: 'memory' | MemoryStore;
+  /**
+   * `'indexeddb'` (the default where IndexedDB exists: one database per `name`), `'memory'`
+   * (the default elsewhere, e.g. Node without fake-indexeddb), or a store of your own.
+   */
+  storage?: 'memory' | 'indexeddb' | MemoryStore;
+  /**
+   * An AES-GCM `CryptoKey` of the app: text and vectors are encrypted at rest in IndexedDB.
+   * The wrong key fails at open with `DECRYPT_FAILED`, before anything is written.
+   */
+  encryptionKey?: CryptoKey;
   /**
    * Element type of the vector index (default `'f16'`: half the memory and scan time of f32;
    * its rounding, about 1e-3 in a cosine, does not change rank fusion).
@@ -90,15 +99,24 @@ export async function createMemory(options: MemoryOptions = {}): Promise<Memory>
     typeof embedder.embed === 'function' && Number.isInteger(embedder.dim) && embedder.dim > 0,
     'embedder must have dim and embed()',
   );
-  const store = resolveStore(options.storage);
-  const index = await createVectorIndex({
-    dim: embedder.dim,
-    gpu: options.gpu ?? 'auto',
-    storage: options.vectorStorage ?? 'f16',
-  });
+  const vectorStorage = options.vectorStorage ?? 'f16';
+  const name = options.name ?? 'memkeeper';
+  const store = await resolveStore(options, name, embedder.dim, vectorStorage);
+  let index: VectorIndex;
+  try {
+    index = await createVectorIndex({
+      dim: embedder.dim,
+      gpu: options.gpu ?? 'auto',
+      storage: vectorStorage,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  let restored: RestoreReport & { resume: string[] };
   try {
     options.signal?.throwIfAborted();
-    await loadVectors(store, index, embedder.id);
+    restored = await loadVectors(store, index, embedder.id);
     await store.write([
       { kind: 'meta', put: { id: 'embedder', value: embedder.id } },
       { kind: 'meta', put: { id: 'dim', value: embedder.dim } },
@@ -106,10 +124,15 @@ export async function createMemory(options: MemoryOptions = {}): Promise<Memory>
     options.signal?.throwIfAborted();
   } catch (error) {
     index.destroy();
+    await store.close();
     throw error;
   }
   options.onProgress?.({ kind: 'ready', what: 'memory' });
-  return new Memory(options.name ?? 'memkeeper', store, index, embedder, settings);
+  const memory = new Memory(name, store, index, embedder, settings);
+  // Sessions with unfinished work, or whose vectors sat in a damaged chunk, load now: their
+  // turns are embedded and extracted again in the background from the stored text.
+  for (const id of restored.resume) memory.session(id);
+  return memory;
 }
 
 /** See {@link createMemory}. */
@@ -211,27 +234,47 @@ export class Memory {
   }
 }
 
+/** Fills the index from the store; says which sessions must load now to finish their work. */
 async function loadVectors(
   store: MemoryStore,
   index: VectorIndex,
   embedderId: string,
-): Promise<void> {
+): Promise<RestoreReport & { resume: string[] }> {
+  if (store instanceof IndexedDbStore) {
+    const report = await store.restoreIndex(index, embedderId);
+    const resume = new Set([...report.rebuilt, ...(await store.pendingSessions())]);
+    return { ...report, resume: [...resume] };
+  }
   const vectors = await store.list('vector');
   // Vectors from another embedder are never mixed in; the sessions re-embed their records.
   const usable = vectors.filter((v) => v.embedder === embedderId);
   if (usable.length)
     index.upsert(usable.map(({ id, vector, session }) => ({ id, vector, session })));
+  return { vectors: usable.length, chunks: 0, rebuilt: [], resume: [] };
 }
 
-function resolveStore(storage: MemoryOptions['storage']): MemoryStore {
-  if (storage === undefined || storage === 'memory') return new InMemoryStore();
-  if ((storage as unknown) === 'indexeddb')
-    throw new MemoryError('BAD_INPUT', "storage 'indexeddb' is not available yet; use 'memory'");
+async function resolveStore(
+  options: MemoryOptions,
+  name: string,
+  dim: number,
+  storage: VectorStorage,
+): Promise<MemoryStore> {
+  const chosen = options.storage ?? (typeof indexedDB === 'undefined' ? 'memory' : 'indexeddb');
+  const key = options.encryptionKey;
+  if (chosen === 'indexeddb') {
+    check(
+      typeof indexedDB !== 'undefined',
+      "storage 'indexeddb' needs IndexedDB (in Node: import 'fake-indexeddb/auto')",
+    );
+    return IndexedDbStore.open(name, { dim, storage, ...(key ? { encryptionKey: key } : {}) });
+  }
+  check(key === undefined, 'encryptionKey needs persistent storage (IndexedDB)');
+  if (chosen === 'memory') return new InMemoryStore();
   check(
-    typeof storage === 'object' && typeof storage.write === 'function',
-    "storage must be 'memory' or a MemoryStore",
+    typeof chosen === 'object' && typeof chosen.write === 'function',
+    "storage must be 'indexeddb', 'memory' or a MemoryStore",
   );
-  return storage;
+  return chosen;
 }
 
 function positiveInt(value: number | undefined, fallback: number, what: string): number {

@@ -165,6 +165,9 @@ export class SessionState {
     const { queue } = this.shared;
     if (turn.pending.includes('embed') || !this.shared.index.has(passageIds(turn, 1)[0]!)) {
       queue.add('embed', this.id, () => this.embedTurn(turn));
+    } else {
+      // Reloaded with its vectors: the embedder's query weights learn from it as at first.
+      this.shared.embedder.observe?.(texts);
     }
     if (turn.pending.includes('extract'))
       queue.add('extract', this.id, () => this.extractTurn(turn));

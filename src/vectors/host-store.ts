@@ -154,6 +154,18 @@ export class HostStore {
     this.markDirty(row, row + 1);
   }
 
+  /**
+   * Copies `count` rows already in this layout (normalized, `strideWords` u32 each) to rows
+   * `row`.. in one `set`: how a persistent store reloads its chunks without converting.
+   */
+  writeRows(row: number, words: Uint32Array, count: number, ordinals: ArrayLike<number>): void {
+    const v = this.views;
+    v.u32.set(words.subarray(0, count * this.row.strideWords), row * this.row.strideWords);
+    for (let i = 0; i < count; i++) v.sessions[row + i] = ordinals[i]!;
+    if (row + count > this.rows) this.rows = row + count;
+    this.markDirty(row, row + count);
+  }
+
   /** Marks `row` removed: no kernel returns it again. */
   tombstone(row: number): void {
     this.views.sessions[row] = 0;

@@ -181,6 +181,31 @@ export class VectorIndex {
     });
   }
 
+  /**
+   * Appends rows already in this index's layout (`storage` f16 or f32, normalized, as a
+   * persistent store's chunks keep them): one copy, no conversion. Null ids skip their row.
+   */
+  restore(ids: readonly (string | null)[], sessions: readonly string[], words: Uint32Array): void {
+    this.alive();
+    check(this.storage !== 'int8', 'restore() takes f16 or f32 rows; use upsert() for int8');
+    check(words.length >= ids.length * this.store.row.strideWords, 'restore(): rows too short');
+    const start = this.store.rows;
+    this.store.reserve(start + ids.length, this.sessionNames.length + new Set(sessions).size);
+    const ordinals = ids.map((id, i) => (id === null ? 0 : this.ordinal(sessions[i]!)));
+    this.store.writeRows(start, words, ids.length, ordinals);
+    ids.forEach((id, i) => {
+      if (id === null) return void this.removed++;
+      const old = this.rowOf.get(id);
+      if (old !== undefined) {
+        this.store.tombstone(old);
+        this.ids[old] = undefined;
+        this.removed++;
+      }
+      this.rowOf.set(id, start + i);
+      this.ids[start + i] = id;
+    });
+  }
+
   /** Removes vectors by id (tombstones, compacted in the background). Unknown ids throw. */
   remove(ids: string | readonly string[]): void {
     this.alive();
@@ -276,7 +301,7 @@ export class VectorIndex {
   }
 
   private get abilities() {
-    return { wasm: this.wasm !== undefined, gpu: this.gpu };
+    return { wasm: this.wasm?.flavour, gpu: this.gpu };
   }
 
   private alive(): void {

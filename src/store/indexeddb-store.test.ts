@@ -1,0 +1,158 @@
+import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
+import { describe, expect, it } from 'vitest';
+import { createVectorIndex } from '../vectors/vector-index.js';
+import { CHUNK_ROWS } from './chunks.js';
+import { IndexedDbStore } from './indexeddb-store.js';
+import { databaseName, SCHEMA_VERSION } from './schema.js';
+import type { TurnRecord } from './types.js';
+
+let serial = 0;
+const fresh = () => `store-test-${serial++}-${Math.random().toString(36).slice(2)}`;
+const options = { dim: 16, storage: 'f16' as const };
+
+const turn = (seq: number, session = 's', content = `turn ${seq}`): TurnRecord => ({
+  id: `${session}/t${seq}`,
+  session,
+  seq,
+  role: 'user',
+  content,
+  at: 1000 + seq,
+  tokens: 2,
+  pending: [],
+});
+
+function vector(i: number, dim = 16): Float32Array {
+  const v = new Float32Array(dim);
+  for (let d = 0; d < dim; d++) v[d] = Math.sin(i * 7.1 + d * 1.3) + (d === i % dim ? 2 : 0);
+  return v;
+}
+
+const key = () =>
+  crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+
+describe('IndexedDbStore', () => {
+  it('lands a batch whole or not at all, and lists turns in order by session', async () => {
+    const store = await IndexedDbStore.open(fresh(), options);
+    await store.write([
+      { kind: 'turn', put: turn(1) },
+      { kind: 'turn', put: turn(0) },
+      { kind: 'turn', put: turn(0, 'other') },
+    ]);
+    await expect(
+      store.write([
+        { kind: 'turn', put: turn(2) },
+        { kind: 'turn', put: { ...turn(3), id: '' } },
+      ]),
+    ).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    expect((await store.list('turn', 's')).map((t) => t.seq)).toEqual([0, 1]);
+    expect(await store.get('turn', 's/t2')).toBeUndefined();
+    await store.clear('s');
+    expect(await store.list('turn')).toHaveLength(1);
+    await store.close();
+    await expect(store.list('turn')).rejects.toMatchObject({ code: 'DESTROYED' });
+  });
+
+  it('refuses a database written by a newer schema and leaves it untouched', async () => {
+    const name = fresh();
+    const future = await openDB(databaseName(name), SCHEMA_VERSION + 1, {
+      upgrade: (db) => void db.createObjectStore('from-the-future'),
+    });
+    future.close();
+    await expect(IndexedDbStore.open(name, options)).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/newer memkeeper/),
+    });
+    const after = await openDB(databaseName(name));
+    expect(after.version).toBe(SCHEMA_VERSION + 1);
+    expect([...after.objectStoreNames]).toEqual(['from-the-future']);
+    after.close();
+  });
+
+  it('seals vectors into checksummed chunks that restore the same search results', async () => {
+    const name = fresh();
+    const store = await IndexedDbStore.open(name, options);
+    const n = CHUNK_ROWS + 100;
+    const records = Array.from({ length: n }, (_, i) => ({
+      id: `v${i}`,
+      session: i % 2 ? 'a' : 'b',
+      embedder: 'e1',
+      vector: vector(i),
+    }));
+    for (let i = 0; i < n; i += 500)
+      await store.write(records.slice(i, i + 500).map((put) => ({ kind: 'vector', put }) as const));
+    await store.write([{ kind: 'vector', delete: 'v3' }]);
+    await store.close();
+
+    const direct = await createVectorIndex({ dim: 16, storage: 'f16', gpu: 'cpu' });
+    direct.upsert(records.filter((r) => r.id !== 'v3'));
+    const again = await IndexedDbStore.open(name, options);
+    const restored = await createVectorIndex({ dim: 16, storage: 'f16', gpu: 'cpu' });
+    const report = await again.restoreIndex(restored, 'e1');
+    expect(report).toEqual({ vectors: n - 1, chunks: 1, rebuilt: [] });
+    const q = vector(5);
+    for (const session of ['a', 'b']) {
+      const want = await direct.search(q, { k: 10, filter: { session } });
+      expect(await restored.search(q, { k: 10, filter: { session } })).toEqual(want);
+    }
+    expect(await again.get('vector', 'v3')).toBeUndefined();
+    expect((await again.get('vector', 'v7'))?.session).toBe('a');
+    await again.close();
+
+    // Flip one byte of the chunk's rows: detected, dropped, its sessions reported.
+    const raw = await openDB(databaseName(name));
+    const [chunk] = await raw.getAll('chunks');
+    new Uint8Array(chunk.rows as ArrayBuffer)[100]! ^= 0x40;
+    await raw.put('chunks', chunk);
+    raw.close();
+    const third = await IndexedDbStore.open(name, options);
+    const index = await createVectorIndex({ dim: 16, storage: 'f16', gpu: 'cpu' });
+    const damaged = await third.restoreIndex(index, 'e1');
+    expect(damaged.rebuilt.sort()).toEqual(['a', 'b']);
+    expect(damaged.vectors).toBe(100); // the loose ones
+    expect(index.has('v0')).toBe(false);
+    await third.close();
+    direct.destroy();
+    restored.destroy();
+    index.destroy();
+  });
+
+  it('encrypts text and vectors; the wrong key or none fails at open, nothing written', async () => {
+    const name = fresh();
+    const right = await key();
+    const store = await IndexedDbStore.open(name, { ...options, encryptionKey: right });
+    const secret = 'My password hint is purple elephant';
+    await store.write([
+      { kind: 'turn', put: turn(0, 's', secret) },
+      { kind: 'vector', put: { id: 's/t0', session: 's', embedder: 'e', vector: vector(1) } },
+    ]);
+    await store.flush();
+    expect((await store.get('turn', 's/t0'))?.content).toBe(secret);
+    await store.close();
+
+    const raw = await openDB(databaseName(name));
+    const row = await raw.get('turns', 's/t0');
+    expect(JSON.stringify(row)).not.toContain('purple');
+    expect(row).toMatchObject({ id: 's/t0', session: 's', seq: 0, at: 1000 });
+    expect((await raw.getAll('chunks'))[0].rows).toBeUndefined();
+    const before = await raw.getAll('turns');
+    raw.close();
+
+    await expect(
+      IndexedDbStore.open(name, { ...options, encryptionKey: await key() }),
+    ).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
+    await expect(IndexedDbStore.open(name, options)).rejects.toMatchObject({
+      code: 'DECRYPT_FAILED',
+    });
+    const check = await openDB(databaseName(name));
+    expect(await check.getAll('turns')).toEqual(before);
+    check.close();
+
+    const back = await IndexedDbStore.open(name, { ...options, encryptionKey: right });
+    const index = await createVectorIndex({ dim: 16, storage: 'f16', gpu: 'cpu' });
+    expect(await back.restoreIndex(index, 'e')).toMatchObject({ vectors: 1, chunks: 1 });
+    expect((await back.list('turn', 's'))[0]?.content).toBe(secret);
+    await back.close();
+    index.destroy();
+  });
+});

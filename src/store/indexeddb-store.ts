@@ -1,0 +1,371 @@
+import type { IDBPDatabase, IDBPTransaction } from 'idb';
+import { MemoryError } from '../errors.js';
+import type { VectorIndex } from '../vectors/vector-index.js';
+import { CHUNK_ROWS, checksum, chunkStorage, packRows, unpackRow } from './chunks.js';
+import { decodeRow, decodeVector, encodeRow, encodeVector, isRowKind, STORE_OF } from './codec.js';
+import { KEY_CHECK, checkKey, openBytes, sealBytes } from './crypto.js';
+import { openMemoryDB, type MemoryDB, type StoredRow, type VectorChunk } from './schema.js';
+import type { MemoryStore, RecordKind, StoreChange, StoredRecords } from './types.js';
+
+/** Options of {@link IndexedDbStore.open}. */
+export interface IndexedDbStoreOptions {
+  /** Vector length and the index's element type: chunks are kept in the index's layout. */
+  dim: number;
+  storage: 'f32' | 'f16' | 'int8';
+  /** AES-GCM key of the app: text and vectors are encrypted at rest (see codec.ts). */
+  encryptionKey?: CryptoKey;
+}
+
+/** What reopening the vector index found. */
+export interface RestoreReport {
+  /** Vectors copied into the index. */
+  vectors: number;
+  /** Chunks read. */
+  chunks: number;
+  /** Sessions whose vectors sat in a damaged chunk: dropped, to be embedded again from text. */
+  rebuilt: string[];
+}
+
+type StoreName = 'meta' | 'turns' | 'summaries' | 'anchors' | 'vectors' | 'chunks';
+type Tx = IDBPTransaction<MemoryDB, StoreName[], 'readwrite'>;
+const ALL: StoreName[] = ['meta', 'turns', 'summaries', 'anchors', 'vectors', 'chunks'];
+
+/**
+ * The IndexedDB store: one database per memory, every `write` one transaction (whole or not
+ * at all), vectors first stored one per record and sealed into chunks of {@link CHUNK_ROWS}
+ * once that many are loose, so that reopening reads a few large records.
+ *
+ * @example
+ * const store = await IndexedDbStore.open('chat', { dim: 384, storage: 'f16' });
+ * await store.write([{ kind: 'turn', put: turn }]);
+ */
+export class IndexedDbStore implements MemoryStore {
+  private chain: Promise<unknown> = Promise.resolve();
+  private loose = 0;
+  private closed = false;
+
+  private constructor(
+    readonly name: string,
+    private readonly db: IDBPDatabase<MemoryDB>,
+    private readonly options: IndexedDbStoreOptions,
+  ) {}
+
+  /**
+   * Opens a memory's database. A newer schema is refused (`BAD_INPUT`); a wrong key, or no key
+   * for an encrypted memory, gives `DECRYPT_FAILED` before anything is written.
+   */
+  static async open(name: string, options: IndexedDbStoreOptions): Promise<IndexedDbStore> {
+    const key = options.encryptionKey;
+    if (key !== undefined) checkKey(key);
+    const db = await openMemoryDB(name);
+    try {
+      const check = await db.get('meta', 'keyCheck');
+      if (check && 'sealed' in check) {
+        if (!key)
+          throw new MemoryError(
+            'DECRYPT_FAILED',
+            `memory ${name} is encrypted; pass its encryptionKey`,
+          );
+        await openBytes(key, check.sealed, `memory ${name}`);
+      } else if (key) {
+        if ((await db.count('turns')) > 0)
+          throw new MemoryError('BAD_INPUT', `memory ${name} was stored without encryption`);
+        const sealed = await sealBytes(key, new TextEncoder().encode(KEY_CHECK));
+        await db.put('meta', { id: 'keyCheck', value: 'aes-gcm', sealed });
+      }
+      const store = new IndexedDbStore(name, db, options);
+      store.loose = await db.count('vectors');
+      return store;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  write(changes: readonly StoreChange[]): Promise<void> {
+    this.open();
+    for (const change of changes) {
+      const id = 'put' in change ? change.put.id : change.delete;
+      if (typeof id !== 'string' || id.length === 0)
+        return Promise.reject(new MemoryError('BAD_INPUT', `a ${change.kind} record has no id`));
+    }
+    return this.serial(async () => {
+      // Encrypted before the transaction opens: an await on WebCrypto would commit it early.
+      const encoded = await Promise.all(changes.map((c) => this.encode(c)));
+      const tx = this.db.transaction(ALL, 'readwrite');
+      await transact(tx, async () => {
+        for (const [i, change] of changes.entries()) {
+          const store = tx.objectStore(STORE_OF[change.kind]);
+          if ('put' in change) void store.put(encoded[i] as never);
+          else void store.delete(change.delete);
+          if (change.kind === 'vector' && 'delete' in change) await unchunk(tx, [change.delete]);
+        }
+      });
+      this.loose += changes.filter((c) => c.kind === 'vector' && 'put' in c).length;
+      if (this.loose >= CHUNK_ROWS) await this.sealChunk();
+    });
+  }
+
+  async get<K extends RecordKind>(kind: K, id: string): Promise<StoredRecords[K] | undefined> {
+    this.open();
+    const key = this.options.encryptionKey;
+    if (kind === 'vector') {
+      const loose = await this.db.get('vectors', id);
+      if (loose) return (await decodeVector(loose, key)) as StoredRecords[K];
+      const chunk = await this.chunkOf(id);
+      return chunk && ((await this.vectorsOf(chunk)).find((v) => v.id === id) as StoredRecords[K]);
+    }
+    const row = await this.db.get(STORE_OF[kind], id);
+    if (!row) return undefined;
+    return (isRowKind(kind) ? await decodeRow(row as StoredRow, key) : row) as StoredRecords[K];
+  }
+
+  async list<K extends RecordKind>(kind: K, session?: string): Promise<StoredRecords[K][]> {
+    this.open();
+    const key = this.options.encryptionKey;
+    if (kind === 'meta')
+      return (await this.db.getAll('meta')).filter(
+        (m) => m.id !== 'keyCheck',
+      ) as StoredRecords[K][];
+    if (kind === 'vector') {
+      const chunks = await this.db.getAll('chunks');
+      const fromChunks = (await Promise.all(chunks.map((c) => this.vectorsOf(c)))).flat();
+      const loose = await Promise.all(
+        (await this.db.getAll('vectors')).map((v) => decodeVector(v, key)),
+      );
+      const byId = new Map([...fromChunks, ...loose].map((v) => [v.id, v]));
+      return [...byId.values()].filter(
+        (v) => session === undefined || v.session === session,
+      ) as StoredRecords[K][];
+    }
+    const name = STORE_OF[kind as 'turn' | 'summary' | 'anchor'];
+    let rows: StoredRow[];
+    if (session === undefined) rows = await this.db.getAll(name);
+    else if (name === 'turns')
+      rows = await this.db.getAllFromIndex(
+        'turns',
+        'session',
+        IDBKeyRange.bound([session, -Infinity], [session, Infinity]),
+      );
+    else rows = await this.db.getAllFromIndex(name, 'session', session);
+    const records = await Promise.all(rows.map((r) => decodeRow(r, key)));
+    if (kind === 'turn' && session === undefined)
+      records.sort((a, b) => (a as { seq: number }).seq - (b as { seq: number }).seq);
+    return records as StoredRecords[K][];
+  }
+
+  clear(session: string): Promise<void> {
+    this.open();
+    return this.serial(async () => {
+      const tx = this.db.transaction(ALL, 'readwrite');
+      await transact(tx, async () => {
+        for (const name of ['summaries', 'anchors', 'vectors'] as const) {
+          for (const id of await tx.objectStore(name).index('session').getAllKeys(session))
+            void tx.objectStore(name).delete(id);
+        }
+        const range = IDBKeyRange.bound([session, -Infinity], [session, Infinity]);
+        for (const id of await tx.objectStore('turns').index('session').getAllKeys(range))
+          void tx.objectStore('turns').delete(id);
+        let cursor = await tx.objectStore('chunks').openCursor();
+        for (; cursor; cursor = await cursor.continue()) {
+          const chunk = cursor.value;
+          if (!chunk.sessions.includes(session)) continue;
+          chunk.ids = chunk.ids.map((id, i) => (chunk.sessions[i] === session ? null : id));
+          await cursor.update(chunk);
+        }
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.chain.catch(() => undefined);
+    this.db.close();
+  }
+
+  /**
+   * Fills `index` from the stored chunks (one copy each when the layouts match) and the loose
+   * vectors of `embedder`. A chunk whose checksum fails is deleted, never searched; its
+   * sessions are reported so that the engine embeds their records again from their text.
+   */
+  async restoreIndex(index: VectorIndex, embedder: string): Promise<RestoreReport> {
+    this.open();
+    const report: RestoreReport = { vectors: 0, chunks: 0, rebuilt: [] };
+    const damaged: VectorChunk[] = [];
+    for (const chunk of await this.db.getAll('chunks')) {
+      if (chunk.embedder !== embedder || chunk.dim !== index.dim) continue;
+      const rows = await this.rowsOf(chunk).catch(() => undefined);
+      if (!rows || checksum(new Uint32Array(rows)) !== chunk.checksum) {
+        damaged.push(chunk);
+        continue;
+      }
+      report.chunks++;
+      report.vectors += chunk.ids.filter((id) => id !== null).length;
+      if (index.storage === chunk.storage)
+        index.restore(chunk.ids, chunk.sessions, new Uint32Array(rows));
+      else
+        index.upsert(
+          chunk.ids.flatMap((id, r) =>
+            id === null
+              ? []
+              : [{ id, session: chunk.sessions[r]!, vector: unpackRow(chunk, rows, r) }],
+          ),
+        );
+    }
+    const loose = await Promise.all(
+      (await this.db.getAll('vectors')).map((v) => decodeVector(v, this.options.encryptionKey)),
+    );
+    const usable = loose.filter((v) => v.embedder === embedder);
+    if (usable.length) index.upsert(usable);
+    report.vectors += usable.length;
+    if (damaged.length) {
+      await this.serial(async () => {
+        const tx = this.db.transaction('chunks', 'readwrite');
+        for (const chunk of damaged) void tx.store.delete(chunk.id);
+        await tx.done;
+      });
+      report.rebuilt = [...new Set(damaged.flatMap((c) => c.sessions))];
+    }
+    return report;
+  }
+
+  /** Sessions with turns whose derived work (embedding, extraction) was not finished. */
+  async pendingSessions(): Promise<string[]> {
+    this.open();
+    const ids = await this.db.getAllKeysFromIndex('turns', 'pending');
+    const rows = await Promise.all([...new Set(ids)].map((id) => this.db.get('turns', id)));
+    return [...new Set(rows.flatMap((r) => (r ? [r.session] : [])))];
+  }
+
+  /** Seals every loose vector into chunks now (otherwise done each {@link CHUNK_ROWS}). */
+  flush(): Promise<void> {
+    this.open();
+    return this.serial(async () => {
+      while (this.loose > 0) await this.sealChunk();
+    });
+  }
+
+  /** Moves up to CHUNK_ROWS loose vectors into one new chunk, in one transaction. */
+  private async sealChunk(): Promise<void> {
+    const key = this.options.encryptionKey;
+    const rows = await this.db.getAll('vectors', undefined, CHUNK_ROWS);
+    if (!rows.length) return void (this.loose = 0);
+    // One embedder per chunk: the first one's vectors go now, the rest in a later chunk.
+    const embedder = rows[0]!.embedder;
+    const vectors = (await Promise.all(rows.map((r) => decodeVector(r, key)))).filter(
+      (v) => v.embedder === embedder,
+    );
+    const storage = chunkStorage(this.options.storage);
+    const packed = packRows(
+      vectors.map((v) => v.vector),
+      this.options.dim,
+      storage,
+    );
+    const chunk: VectorChunk = {
+      id: Date.now() * 1000 + Math.floor(Math.random() * 1000),
+      embedder,
+      dim: this.options.dim,
+      storage,
+      strideWords: packed.strideWords,
+      ids: vectors.map((v) => v.id),
+      sessions: vectors.map((v) => v.session),
+      checksum: checksum(new Uint32Array(packed.rows)),
+      ...(key ? { sealed: await sealBytes(key, packed.rows) } : { rows: packed.rows }),
+    };
+    const tx = this.db.transaction(ALL, 'readwrite');
+    await transact(tx, async () => {
+      const ids = chunk.ids as string[];
+      await unchunk(tx, ids);
+      for (const id of ids) void tx.objectStore('vectors').delete(id);
+      void tx.objectStore('chunks').put(chunk);
+    });
+    this.loose = await this.db.count('vectors');
+  }
+
+  private async encode(change: StoreChange): Promise<unknown> {
+    if (!('put' in change)) return undefined;
+    const key = this.options.encryptionKey;
+    if (change.kind === 'vector') return encodeVector(change.put, key);
+    if (isRowKind(change.kind))
+      return encodeRow(change.kind, change.put as StoredRecords['turn'], key);
+    return change.put;
+  }
+
+  private async chunkOf(id: string): Promise<VectorChunk | undefined> {
+    const key = await this.db.getKeyFromIndex('chunks', 'ids', id);
+    return key === undefined ? undefined : this.db.get('chunks', key);
+  }
+
+  private async rowsOf(chunk: VectorChunk): Promise<ArrayBuffer> {
+    if (chunk.rows) return chunk.rows;
+    const key = this.options.encryptionKey;
+    if (!chunk.sealed || !key)
+      throw new MemoryError('DECRYPT_FAILED', `chunk ${chunk.id} has no rows`);
+    return openBytes(key, chunk.sealed, `vector chunk ${chunk.id}`);
+  }
+
+  private async vectorsOf(chunk: VectorChunk): Promise<StoredRecords['vector'][]> {
+    const rows = await this.rowsOf(chunk);
+    return chunk.ids.flatMap((id, r) =>
+      id === null
+        ? []
+        : [
+            {
+              id,
+              session: chunk.sessions[r]!,
+              embedder: chunk.embedder,
+              vector: unpackRow(chunk, rows, r),
+            },
+          ],
+    );
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(work, work);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private open(): void {
+    if (this.closed) throw new MemoryError('DESTROYED', `store ${this.name} was closed`);
+  }
+}
+
+/** Marks `ids` gone from the chunks that hold them (a chunk left with none is deleted). */
+async function unchunk(tx: Tx, ids: readonly string[]): Promise<void> {
+  const chunks = tx.objectStore('chunks');
+  for (const id of ids) {
+    const key = await chunks.index('ids').getKey(id);
+    if (key === undefined) continue;
+    const chunk = (await chunks.get(key))!;
+    chunk.ids = chunk.ids.map((x) => (x === id ? null : x));
+    if (chunk.ids.every((x) => x === null)) await chunks.delete(key);
+    else await chunks.put(chunk);
+  }
+}
+
+/**
+ * Runs `body` in `tx` and waits for the commit. Anything thrown aborts the transaction, so
+ * nothing of it lands; a full disk becomes `QUOTA_EXCEEDED` with everything earlier intact.
+ */
+async function transact(tx: Tx, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    tx.abort();
+    await tx.done.catch(() => undefined);
+    throw error;
+  }
+  try {
+    await tx.done;
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'QuotaExceededError')
+      throw new MemoryError(
+        'QUOTA_EXCEEDED',
+        'the write was rolled back; nothing earlier was lost',
+        { cause: error },
+      );
+    throw error;
+  }
+}
