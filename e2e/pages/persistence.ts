@@ -1,0 +1,165 @@
+/**
+ * Persistence checks on the real IndexedDB of Chromium. `?step=` picks one: `write` and
+ * `read` (reopen with the same recall), `burst` (observe until the page is closed, reporting
+ * every acknowledged turn to the spec), `check` (reopen after a burst and audit the records),
+ * `wrong-key`, `future` and `corrupt`. The page writes JSON into #result; the spec asserts.
+ */
+import { openDB } from 'idb';
+import { createMemory, IndexedDbStore, type Memory, type MemoryOptions } from '../../src/index.js';
+import { databaseName, SCHEMA_VERSION } from '../../src/store/schema.js';
+import { patternExtract } from '../../test/memory-helpers.js';
+
+declare global {
+  interface Window {
+    ack?: (id: string) => Promise<void>;
+  }
+}
+
+const params = new URLSearchParams(location.search);
+const name = params.get('name') ?? 'persistence';
+const base: MemoryOptions = { name, gpu: 'cpu', extract: patternExtract };
+const QUERIES = ['Where do I live?', 'soup with leeks', 'chapter 12 trains', 'what do I like'];
+const said = (i: number) =>
+  i % 7 === 0
+    ? `I live in City${i} and I like tea${i}.`
+    : `Turn ${i}: notes on trains, soup with leeks, and the ${i}th chapter.`;
+
+async function key(byte: number): Promise<CryptoKey> {
+  const raw = new Uint8Array(32).fill(byte);
+  return crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+}
+
+async function recalls(memory: Memory) {
+  const s = memory.session('chat');
+  await s.settled();
+  const out = [];
+  for (const q of QUERIES) {
+    const r = await s.recall(q, { budgetTokens: 300 });
+    out.push({ text: r.text, ids: r.items.map((i) => i.id) });
+  }
+  return out;
+}
+
+async function write(options: MemoryOptions = {}) {
+  const memory = await createMemory({ ...base, ...options });
+  for (let i = 0; i < 40; i++)
+    await memory.session('chat').observe({ role: 'user', content: said(i) });
+  const out = await recalls(memory);
+  await memory.close();
+  return out;
+}
+
+async function burst() {
+  const memory = await createMemory(base);
+  const s = memory.session('chat');
+  // Observes until the spec closes the page; every resolved observe() is reported at once.
+  for (let i = 0; ; i++) {
+    const turn = await s.observe({ role: 'user', content: said(i) });
+    await window.ack?.(turn.id);
+  }
+}
+
+async function check() {
+  const memory = await createMemory(base);
+  await memory.session('chat').settled();
+  await memory.close();
+  const store = await IndexedDbStore.open(name, { dim: 384, storage: 'f16' });
+  const turns = await store.list('turn', 'chat');
+  const vectors = await store.list('vector', 'chat');
+  await store.close();
+  const torn = turns.filter(
+    (t) => typeof t.content !== 'string' || t.session !== 'chat' || t.id !== `chat/t${t.seq}`,
+  );
+  const withVector = new Set(vectors.filter((v) => v.vector.length === 384).map((v) => v.id));
+  return {
+    turns: turns.map((t) => t.id),
+    torn: torn.map((t) => t.id),
+    pending: turns.filter((t) => t.pending.length > 0).map((t) => t.id),
+    withoutVector: turns.filter((t) => !withVector.has(t.id)).map((t) => t.id),
+  };
+}
+
+async function expectError(open: () => Promise<unknown>) {
+  try {
+    await open();
+    return { code: 'none' };
+  } catch (error) {
+    return { code: (error as { code?: string }).code ?? 'unknown', message: String(error) };
+  }
+}
+
+async function corrupt() {
+  const store = await IndexedDbStore.open(name, { dim: 384, storage: 'f16' });
+  const memory = await createMemory({ ...base, storage: store });
+  for (let i = 0; i < 30; i++)
+    await memory.session('chat').observe({ role: 'user', content: said(i) });
+  const before = await recalls(memory);
+  await store.flush();
+  await memory.close();
+  const raw = await openDB(databaseName(name));
+  const chunks = await raw.getAll('chunks');
+  for (const chunk of chunks) {
+    new Uint8Array(chunk.rows as ArrayBuffer)[64]! ^= 0xff;
+    await raw.put('chunks', chunk);
+  }
+  raw.close();
+  const reopened = await createMemory(base);
+  const after = await recalls(reopened);
+  await reopened.close();
+  return { chunks: chunks.length, before, after };
+}
+
+async function main(): Promise<unknown> {
+  switch (params.get('step')) {
+    case 'write':
+      return { recalls: await write() };
+    case 'read': {
+      const memory = await createMemory(base);
+      const out = await recalls(memory);
+      await memory.close();
+      return { recalls: out };
+    }
+    case 'burst':
+      return burst();
+    case 'check':
+      return check();
+    case 'wrong-key': {
+      await write({ encryptionKey: await key(1) });
+      return {
+        wrongKey: await expectError(async () =>
+          createMemory({ ...base, encryptionKey: await key(2) }),
+        ),
+        none: await expectError(() => createMemory(base)),
+        right: (await recalls(await createMemory({ ...base, encryptionKey: await key(1) }))).length,
+      };
+    }
+    case 'future': {
+      const db = await openDB(databaseName(name), SCHEMA_VERSION + 1, {
+        upgrade: (d) => void d.createObjectStore('later'),
+      });
+      db.close();
+      const refused = await expectError(() => createMemory(base));
+      const after = await openDB(databaseName(name));
+      const stores = [...after.objectStoreNames];
+      after.close();
+      return { refused, version: after.version, stores };
+    }
+    case 'corrupt':
+      return corrupt();
+    default:
+      throw new Error(`unknown step ${params.get('step')}`);
+  }
+}
+
+const status = document.querySelector('#status')!;
+const result = document.querySelector('#result')!;
+main().then(
+  (value) => {
+    result.textContent = JSON.stringify(value);
+    status.textContent = 'done';
+  },
+  (error: unknown) => {
+    result.textContent = JSON.stringify({ error: String((error as Error)?.stack ?? error) });
+    status.textContent = 'failed';
+  },
+);

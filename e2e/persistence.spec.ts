@@ -1,0 +1,73 @@
+import { expect, test, type Page } from '@playwright/test';
+
+/** Opens a step of the persistence page and returns what it wrote into #result. */
+async function step<T>(page: Page, step: string, name: string): Promise<T> {
+  await page.goto(`/e2e/pages/persistence.html?step=${step}&name=${name}`);
+  await expect(page.locator('#status')).not.toHaveText('running…', { timeout: 120_000 });
+  const report = JSON.parse((await page.locator('#result').textContent()) ?? '{}') as T & {
+    error?: string;
+  };
+  expect(report.error).toBeUndefined();
+  return report;
+}
+
+interface Recalls {
+  recalls: { text: string; ids: string[] }[];
+}
+
+test('a reloaded memory recalls exactly what it recalled before', async ({ page }) => {
+  const before = await step<Recalls>(page, 'write', 'reload');
+  // A fresh navigation: the page, its engine and its caches are gone; only IndexedDB remains.
+  const after = await step<Recalls>(page, 'read', 'reload');
+  expect(before.recalls.length).toBe(4);
+  expect(after.recalls).toEqual(before.recalls);
+});
+
+test('a page closed mid-burst loses no acknowledged turn and leaves no torn record', async ({
+  context,
+}) => {
+  const acked: string[] = [];
+  const page = await context.newPage();
+  await page.exposeFunction('ack', (id: string) => void acked.push(id));
+  await page.goto('/e2e/pages/persistence.html?step=burst&name=burst');
+  await expect.poll(() => acked.length, { timeout: 60_000 }).toBeGreaterThan(40);
+  await page.close({ runBeforeUnload: false });
+  const seen = [...acked];
+  const audit = await step<{
+    turns: string[];
+    torn: string[];
+    pending: string[];
+    withoutVector: string[];
+  }>(await context.newPage(), 'check', 'burst');
+  expect(audit.turns).toEqual(expect.arrayContaining(seen));
+  expect(audit.torn).toEqual([]);
+  expect(audit.pending).toEqual([]);
+  expect(audit.withoutVector).toEqual([]);
+});
+
+test('the wrong key, or none, fails at open with DECRYPT_FAILED', async ({ page }) => {
+  const r = await step<Record<string, { code: string } | number>>(page, 'wrong-key', 'crypt');
+  expect(r.wrongKey).toMatchObject({ code: 'DECRYPT_FAILED' });
+  expect(r.none).toMatchObject({ code: 'DECRYPT_FAILED' });
+  expect(r.right).toBe(4);
+});
+
+test('a database from a future schema is refused and left as it was', async ({ page }) => {
+  const r = await step<{ refused: { code: string }; version: number; stores: string[] }>(
+    page,
+    'future',
+    'future',
+  );
+  expect(r.refused.code).toBe('BAD_INPUT');
+  expect(r.stores).toEqual(['later']);
+});
+
+test('a damaged vector chunk is detected and rebuilt from its text', async ({ page }) => {
+  const r = await step<{ chunks: number } & Record<'before' | 'after', Recalls['recalls']>>(
+    page,
+    'corrupt',
+    'corrupt',
+  );
+  expect(r.chunks).toBeGreaterThan(0);
+  expect(r.after).toEqual(r.before);
+});
