@@ -79,7 +79,8 @@ const BOUNDARY = new Set(
   (
     'for since with and but because now last next this these that in at on when where which who ' +
     'to so right currently anymore too as from by until after before then while though or ' +
-    'already still today tomorrow yesterday tonight soon recently again either ever'
+    'already still today tomorrow yesterday tonight soon recently again either ever every instead ' +
+    'daily weekly'
   ).split(' '),
 );
 

@@ -29,6 +29,7 @@ import {
 import type { Tagger } from './first-person.js';
 import { identityAnchors, relationAnchors } from './first-person.js';
 import lexicon from './lexicon.json';
+import { pursuitAnchors } from './pursuits.js';
 import { normalizeValue } from './text.js';
 import { instructionAnchors, intentAnchors, preferenceAnchors } from './wants.js';
 
@@ -111,14 +112,34 @@ function userAnchors(sentence: string): AnchorCandidate[] {
   const instructions = instructionAnchors(expanded);
   out.push(...instructions);
   for (const clause of clausesOf(expanded)) {
-    out.push(...identityAnchors(clause, tagger), ...relationAnchors(clause, tagger));
+    out.push(
+      ...identityAnchors(clause, tagger),
+      ...relationAnchors(clause, tagger),
+      ...pursuitAnchors(clause, expanded),
+    );
     // "I prefer short answers" is an instruction, not a taste for short answers.
     if (instructions.length === 0) out.push(...preferenceAnchors(clause));
     // A clause that said who the user is did not also state a plan ("I am a nurse").
     if (!out.some((c) => c.kind === 'fact' && c.key === 'user.job'))
       out.push(...intentAnchors(clause));
   }
-  return out;
+  return out.map(glossed);
+}
+
+const GLOSSES = Object.entries(lexicon.relationGlosses);
+
+/**
+ * Names the relation in the anchor's text ("The user plays the ukulele (musical
+ * instrument)."), so that a question asked about the relation rather than the value ("Which
+ * instrument do I practise?") meets the anchor in BM25 and in the vectors.
+ */
+function glossed(c: AnchorCandidate): AnchorCandidate {
+  const gloss = GLOSSES.find(([prefix]) => c.key === prefix || c.key.startsWith(`${prefix}.`));
+  if (!gloss) return c;
+  const words = gloss[1].split(/[ ,]+/);
+  const text = c.text.toLowerCase();
+  if (words.every((w) => text.includes(w))) return c;
+  return { ...c, text: c.text.replace(/[.!]*$/, ` (${gloss[1]}).`) };
 }
 
 type Doc = ReturnType<typeof nlp>;

@@ -20,6 +20,8 @@ const ONE = new Set(lexicon.relations.one);
 const RELATION = alt([...lexicon.relations.one, ...lexicon.relations.many]);
 const PET = alt(lexicon.pets);
 const JOBS = new Set(lexicon.jobs);
+/** Adverbs between "I" and the verb that do not change the fact ("I am now a nurse"). */
+const NOW = '(?:(?:now|currently|still|actually|also|just|recently) )*';
 const NAME = "([\\p{L}][\\p{L}'-]*(?: [\\p{L}][\\p{L}'-]*){0,2})";
 
 const fact = (key: string, value: string, text: string, confidence = 0.9): AnchorCandidate => ({
@@ -86,11 +88,20 @@ export function identityAnchors(clause: string, tagger: Tagger): AnchorCandidate
   ) {
     pushPlace(out, 'user.location', m[1]!, (p) => `The user lives in ${p}.`);
   } else if (
-    (m = /\bI (?:just |recently |finally |have )*(?:moved|relocated) (?:back )?to (.+)/i.exec(
+    (m = /\bI (?:just |recently |finally |have |now )*(?:moved|relocated) (?:back )?to (.+)/i.exec(
       clause,
     ))
   ) {
     pushPlace(out, 'user.location', m[1]!, (p) => `The user moved to ${p} and lives there now.`);
+  } else if (
+    (m = /\b(?:home for me is|my home is(?: in)?|home is(?: in)?|I call) (.+?)(?: home)?$/i.exec(
+      clause,
+    ))
+  ) {
+    // "Home for me is Lima, I have lived there for years", "I call Lima home".
+    const capital = isCapitalized(m[1]!.trim().replace(/^the /i, ''));
+    if (capital && (!/^I call\b/i.test(m[0]) || / home\b/i.test(m[0])))
+      pushPlace(out, 'user.location', m[1]!, (p) => `The user lives in ${p}.`);
   }
   if (
     (m = /\bI (?:am|come) (?:originally )?from (.+)/i.exec(clause)) ||
@@ -100,11 +111,17 @@ export function identityAnchors(clause: string, tagger: Tagger): AnchorCandidate
   }
 
   if (
-    (m = /\bI (?:work|am working|am employed) as (?:an? )?(.+)/i.exec(clause)) ||
-    (m = /\bmy job is (?:an? )?(.+)/i.exec(clause))
+    (m = new RegExp(`\\bI ${NOW}(?:work|am working|am employed|became) as (?:an? )?(.+)`, 'i').exec(
+      clause,
+    )) ||
+    (m = /\bmy (?:job|profession|occupation) is (?:an? )?(.+)/i.exec(clause)) ||
+    (m = new RegExp(
+      `\\bI ${NOW}(?:became|have become|retrained as|trained as) (?:an? )(.+)`,
+      'i',
+    ).exec(clause))
   ) {
     pushJob(out, m[1]!, tagger, true);
-  } else if ((m = /\bI am (?:an? )(.+)/i.exec(clause))) {
+  } else if ((m = new RegExp(`\\bI am ${NOW}(?:an? )(.+)`, 'i').exec(clause))) {
     pushJob(out, m[1]!, tagger, false);
   } else if (
     (m = /\bI am (retired|unemployed|self-employed|a stay-at-home (?:mom|dad|parent))\b/i.exec(
@@ -113,7 +130,13 @@ export function identityAnchors(clause: string, tagger: Tagger): AnchorCandidate
   ) {
     out.push(fact('user.job', m[1]!.toLowerCase(), `The user is ${m[1]!.toLowerCase()}.`));
   }
-  if ((m = /\bI (?:work|am working) (?:at|for) (.+)/i.exec(clause))) {
+  if (
+    (m = new RegExp(
+      `\\bI ${NOW}(?:work|am working|am employed|started working|got a job|have a job|started a (?:new )?job) (?:at|for|by|with) (.+)`,
+      'i',
+    ).exec(clause)) ||
+    (m = /\bmy (?:employer|workplace|company) is (.+)/i.exec(clause))
+  ) {
     const org = leadingPhrase(m[1]!, 4);
     if (org)
       out.push(fact('user.employer', normalizeValue(org), `The user works at ${org}.`, 0.85));
@@ -150,7 +173,10 @@ export function identityAnchors(clause: string, tagger: Tagger): AnchorCandidate
   } else if (
     (m = /\bmy ([a-z]+(?: [a-z]+)?) is (?:on |scheduled for |set for )?(.+)/i.exec(clause))
   ) {
-    const when = normalizeDate(m[2]!) ?? timeIn(m[2]!);
+    // The date is what the thing "is", not a time later in the sentence ("my hobby is
+    // pottery, I do it every Sunday").
+    const said = m[2]!.split(/,\s*(?:I|and|but)\b/)[0]!;
+    const when = normalizeDate(said) ?? timeIn(said);
     const what = m[1]!.toLowerCase();
     if (when && !/\b(?:name|job|favou?rite)\b/.test(what)) {
       out.push(
@@ -175,7 +201,8 @@ function pushPlace(
   const place = leadingPhrase(rest.replace(/^(?:the city of |the town of )/i, ''), 4);
   if (!place || /^\d/.test(place)) return;
   // Keep "Lisbon, Portugal" in the text, compare on "lisbon".
-  const full = /^[^,.;!?]+,\s*\p{Lu}[\p{L}'-]*(?:\s\p{Lu}[\p{L}'-]*)*/u.exec(rest)?.[0] ?? place;
+  const full =
+    /^[^,.;!?]+,\s*(?!I\b)\p{Lu}[\p{L}'-]*(?:\s\p{Lu}[\p{L}'-]*)*/u.exec(rest)?.[0] ?? place;
   out.push(fact(key, normalizeValue(place), say(full.startsWith(place) ? full : place)));
 }
 
@@ -236,12 +263,12 @@ export function relationAnchors(clause: string, tagger: Tagger): AnchorCandidate
   };
   const forms: [RegExp, boolean][] = [
     [new RegExp(`\\bmy (${RELATION})(?:'s name)? is (called |named )?(.+)`, 'iu'), false],
-    [new RegExp(`\\bmy (${PET})(?:'s name)? is (called |named )?(.+)`, 'iu'), true],
+    [new RegExp(`\\b(?:my|our) (${PET})(?:'s name)? is (called |named )?(.+)`, 'iu'), true],
     [new RegExp(`\\bI have (?:an?|one|two|three) (${PET}) (called |named )(.+)`, 'iu'), true],
     [new RegExp(`\\bI have (?:an?|one) (${RELATION}) (called |named )(.+)`, 'iu'), false],
     // Case matters here (a name follows), so "my" is spelled both ways instead of flag i.
     [new RegExp(`\\b[Mm]y (${RELATION}),? ()(\\p{Lu}.+)`, 'u'), false],
-    [new RegExp(`\\b[Mm]y (${PET}),? ()(\\p{Lu}.+)`, 'u'), true],
+    [new RegExp(`\\b(?:[Mm]y|[Oo]ur) (${PET}),? ()(\\p{Lu}.+)`, 'u'), true],
   ];
   for (const [re, pet] of forms) {
     const m = re.exec(clause);

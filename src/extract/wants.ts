@@ -53,14 +53,21 @@ export function preferenceAnchors(clause: string): AnchorCandidate[] {
     }
   };
   let m: RegExpExecArray | null;
-  if ((m = /\bmy (?:favou?rite|fav) ([a-z]+(?: [a-z]+)?) (?:is|are) (.+)/i.exec(clause))) {
-    const value = leadingPhrase(m[2]!, 4);
+  const favourite =
+    /\bmy (?:favou?rite|fav) ([a-z]+(?: [a-z]+)?) (?:is|are) (?:now |still |actually )?(.+)/i.exec(
+      clause,
+    ) ?? reverseFavourite(clause);
+  if (favourite) {
+    const value = leadingPhrase(favourite[2]!, 4);
+    const what = favourite[1]!.toLowerCase();
+    // "my favourite dish" and "my favourite food" are one slot, so a change replaces.
+    const slot = (lexicon.favoriteSynonyms as Record<string, string>)[what] ?? what;
     if (value) {
       out.push({
         kind: 'preference',
-        key: `user.favorite.${slug(m[1]!, 2)}`,
+        key: `user.favorite.${slug(slot, 2)}`,
         value: normalizeValue(value),
-        text: `The user's favourite ${m[1]!.toLowerCase()} is ${value}.`,
+        text: `The user's favourite ${what} is ${value}.`,
         confidence: 0.9,
       });
     }
@@ -72,11 +79,20 @@ export function preferenceAnchors(clause: string): AnchorCandidate[] {
     add(m[2]!, true, third(m[1]!.toLowerCase()));
 
   if (
-    (m = /\bI am (not |no longer )?allergic to (.+)/i.exec(clause)) ||
-    (m = /\bI have (an? )?(.+?) allergy\b/i.exec(clause))
+    (m = /\bI am (not |no longer )?(?:severely |mildly |very |also )?allergic to (.+)/i.exec(
+      clause,
+    )) ||
+    (m = /\bI have (no )?(?:an? |a severe |a mild |severe |mild )?allerg(?:y|ies) to (.+)/i.exec(
+      clause,
+    )) ||
+    (m = /\bmy (?:only )?allerg(?:y|ies) (?:is|are) (?:actually |really |only )?(?:to )?(.+)/i.exec(
+      clause,
+    )) ||
+    (m = /\bI have (no )?(?:an? |severe |mild )?(?!an?\b)(\S+(?: \S+)?) allergy\b/i.exec(clause))
   ) {
-    const negated = Boolean(m[1]) && !/^an? $/i.test(m[1]!);
-    for (const item of objects(m[2]!)) {
+    const [said, rest] = m.length > 2 ? [m[1], m[2]!] : [undefined, m[1]!];
+    const negated = Boolean(said);
+    for (const item of objects(rest)) {
       out.push({
         kind: 'fact',
         key: `user.allergy.${slug(item, 3)}`,
@@ -101,6 +117,16 @@ export function preferenceAnchors(clause: string): AnchorCandidate[] {
     });
   }
   return out;
+}
+
+/** "Pizza is my favourite food", "Nothing beats ramen, it is my favourite dish". */
+function reverseFavourite(clause: string): [string, string, string] | undefined {
+  const m =
+    /^(?:nothing beats |I cannot get enough of |I could eat )?(.+?),? (?:it is |that is |is |are )(?:definitely |still |now )?my (?:favou?rite|fav) ([a-z]+)\b/i.exec(
+      clause,
+    );
+  if (!m || /^(?:it|that|this|what|which|who|mine)$/i.test(m[1]!)) return undefined;
+  return [m[0], m[2]!, m[1]!];
 }
 
 function third(verb: string): string {
@@ -188,6 +214,20 @@ const LANGUAGE = new RegExp(`\\b(?:in|into) (${lexicon.languages.join('|')})\\b`
 const SHORT = /\b(short|shorter|brief|briefer|concise|succinct|terse|to the point)\b/i;
 const LONG = /\b(long|longer|detailed|in depth|in detail|thorough|verbose|elaborate)\b/i;
 const VERBS = new Set(lexicon.instructionVerbs);
+const STYLE_VERBS = new Set(lexicon.styleVerbs);
+const STYLE_NOUNS = new Set(lexicon.styleNouns);
+const STANDING = new RegExp(`\\b(?:${lexicon.standingMarkers.join('|')})\\b`, 'i');
+
+/** Whether an unmarked imperative is about how answers read, rather than one task. */
+function aboutStyle(body: string): boolean {
+  if (/^\w+ (?:me|us|this|that|these|the following)\b/i.test(body)) return false;
+  if (LANGUAGE.test(body) || SHORT.test(body) || LONG.test(body) || /\bemoji/i.test(body))
+    return true;
+  return body
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .some((w) => STYLE_NOUNS.has(w));
+}
 
 /**
  * Standing instructions to the assistant ("always answer in French", "please keep answers
@@ -210,6 +250,10 @@ export function instructionAnchors(sentence: string): AnchorCandidate[] {
     );
   if (prefer) s = `keep answers ${prefer[1]}`;
   const polar = /^(always|never|do not|stop|no more|avoid)\b\s*(?:please\s+)?/i.exec(s);
+  // A request for one thing ("Write me a short poem", "Summarize this article") is not a
+  // standing instruction: those say so (always, never, from now on, don't…), or are about
+  // how every answer should read ("Answer in French", "Keep answers short").
+  const marked = Boolean(polar || prefer) || STANDING.test(` ${sentence} `.slice(0, 200));
   const negative = Boolean(polar && !/^always$/i.test(polar[1]!));
   const body = polar ? s.slice(polar[0].length) : s;
   const verb = (body.split(' ')[0] ?? '').toLowerCase().replace(/ing$/, '');
@@ -217,6 +261,7 @@ export function instructionAnchors(sentence: string): AnchorCandidate[] {
   if (!isAvoid && !VERBS.has(verb) && !VERBS.has(`${verb}e`)) return [];
   if (lexicon.notInstructionObjects.some((w) => body.toLowerCase().startsWith(w))) return [];
   if (/^call me\b/i.test(body)) return [];
+  if (!marked && !(STYLE_VERBS.has(verb) && aboutStyle(body))) return [];
   const say = `Standing instruction from the user: ${sentence.trim().replace(/[.!]*$/, '.')}`;
   const make = (topic: string, value: string): AnchorCandidate[] => [
     { kind: 'preference', key: `user.instruction.${topic}`, value, text: say, confidence: 0.85 },
