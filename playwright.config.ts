@@ -18,7 +18,7 @@ export default defineConfig({
     launchOptions: chromiumLaunchOptions(),
   },
   webServer: {
-    command: `node node_modules/vite/bin/vite.js --config e2e/vite.config.ts --port ${PORT} --strictPort --host 127.0.0.1`,
+    command: `node node_modules/vite/bin/vite.js --config e2e/vite.config.ts --port ${PORT} --strictPort --host 127.0.0.1 --bypass-lock`,
     url: `http://127.0.0.1:${PORT}/e2e/pages/kernels.html`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,

@@ -360,6 +360,7 @@ function highHalves(lanes: v128, bits: v128): v128 {
 
 /** Four exact i32 dots of int8 rows with an int8 query, over `chunks` groups of sixteen. */
 function dot4I8(p0: usize, p1: usize, p2: usize, p3: usize, query: usize, chunks: i32): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return dot4I8Relaxed(p0, p1, p2, p3, query, chunks);
   let a0 = i32x4.splat(0);
   let a1 = a0;
   let a2 = a0;
@@ -375,6 +376,51 @@ function dot4I8(p0: usize, p1: usize, p2: usize, p3: usize, query: usize, chunks
     a3 = i32x4.add(a3, dotI8(v128.load(p3 + o), qLow, qHigh));
   }
   return sum4I32(a0, a1, a2, a3);
+}
+
+/**
+ * The same four dots with relaxed SIMD's i8·i7 dot-add (one instruction for sixteen products
+ * where SIMD needs six). Its second operand must lie in 0..127 to be exact everywhere, so the
+ * query is split into its positive and negative parts, q = p - n, and dot(v, q) = dot(v, p) -
+ * dot(v, n). Rows and queries hold -127..127 (see quantize), so the i16 pair sums inside the
+ * instruction stay within ±32258 and never saturate: the result equals the SIMD path's bits.
+ */
+function dot4I8Relaxed(
+  p0: usize,
+  p1: usize,
+  p2: usize,
+  p3: usize,
+  query: usize,
+  chunks: i32,
+): v128 {
+  const zero = i32x4.splat(0);
+  let a0 = zero;
+  let a1 = zero;
+  let a2 = zero;
+  let a3 = zero;
+  let n0 = zero;
+  let n1 = zero;
+  let n2 = zero;
+  let n3 = zero;
+  const end = (<usize>chunks) << 4;
+  for (let o: usize = 0; o < end; o += 16) {
+    const q = v128.load(query + o);
+    const pos = i8x16.max_s(q, zero);
+    const neg = i8x16.max_s(i8x16.neg(q), zero);
+    let v = v128.load(p0 + o);
+    a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, pos, a0);
+    n0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, neg, n0);
+    v = v128.load(p1 + o);
+    a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, pos, a1);
+    n1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, neg, n1);
+    v = v128.load(p2 + o);
+    a2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, pos, a2);
+    n2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, neg, n2);
+    v = v128.load(p3 + o);
+    a3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, pos, a3);
+    n3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, neg, n3);
+  }
+  return sum4I32(i32x4.sub(a0, n0), i32x4.sub(a1, n1), i32x4.sub(a2, n2), i32x4.sub(a3, n3));
 }
 
 function dotI8(v: v128, qLow: v128, qHigh: v128): v128 {

@@ -2,7 +2,7 @@ import { MemoryError, check } from '../errors.js';
 import type { ScanBackend } from '../vectors/backend.js';
 import type { HostStore } from '../vectors/host-store.js';
 import { MAX_BATCH, MAX_CANDIDATES } from '../vectors/layout.js';
-import { kernelsBase64 } from '../wasm/kernels.generated.js';
+import { kernelsBase64, kernelsRelaxedBase64 } from '../wasm/kernels.generated.js';
 
 /** The exports of assembly/scan.ts; pointers are byte offsets into the store's memory. */
 interface Kernels {
@@ -61,15 +61,55 @@ export function wasmSimdSupported(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
 }
 
-// The compiled module is immutable, so one per process serves every store and instance.
-let compiled: Promise<WebAssembly.Module> | undefined;
+/** Which build of the kernels runs: relaxed SIMD's i8 dot-add where the runtime has it. */
+export type WasmFlavour = 'simd' | 'relaxed-simd';
 
-function kernelsModule(): Promise<WebAssembly.Module> {
-  if (!wasmSimdSupported()) return Promise.reject(new MemoryError('WASM_UNAVAILABLE'));
-  compiled ??= WebAssembly.compile(decodeBase64(kernelsBase64)).catch((cause: unknown) => {
-    compiled = undefined; // let a later call try again
-    throw new MemoryError('WASM_UNAVAILABLE', 'the SIMD kernels did not compile', { cause });
+let flavourSeen: WasmFlavour | undefined;
+
+/**
+ * The kernel build this runtime takes: relaxed SIMD where it validates and gives the plain
+ * build's exact int8 results on a known case, else plain SIMD. The check matters: Node 20's
+ * experimental relaxed SIMD (behind a flag) validates but computes an older draft's dot.
+ */
+export function wasmFlavour(): WasmFlavour {
+  flavourSeen ??= relaxedAgrees() ? 'relaxed-simd' : 'simd';
+  return flavourSeen;
+}
+
+function relaxedAgrees(): boolean {
+  const relaxed = decodeBase64(kernelsRelaxedBase64);
+  if (!wasmSimdSupported() || !WebAssembly.validate(relaxed)) return false;
+  // 8 rows of 32 int8 with both signs and the ±127 extremes, one query, k = 8.
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const bytes = new Int8Array(memory.buffer);
+  for (let i = 0; i < 8 * 32; i++) bytes[i] = ((i * 37) % 255) - 127;
+  for (let i = 0; i < 32; i++) bytes[1024 + i] = i % 3 === 0 ? -127 : ((i * 53) % 255) - 127;
+  new Float32Array(memory.buffer, 512, 8).fill(1);
+  new Uint32Array(memory.buffer, 768, 8).fill(1);
+  new Float32Array(memory.buffer, 1088, 1)[0] = 1;
+  new Uint32Array(memory.buffer, 1104, 1)[0] = 2;
+  const results = [kernelsBase64, kernelsRelaxedBase64].map((base64) => {
+    const kernels = instantiate(new WebAssembly.Module(decodeBase64(base64)), memory);
+    kernels.scanI8(0, 512, 768, 8, 8, 1024, 1088, 1, 1104, 8, 2048, 2048 + 32);
+    return new Int32Array(memory.buffer, 2048, 16).join();
   });
+  return results[0] === results[1];
+}
+
+// The compiled module is immutable, so one per process serves every store and instance.
+let compiled: Promise<{ module: WebAssembly.Module; flavour: WasmFlavour }> | undefined;
+
+function kernelsModule(): Promise<{ module: WebAssembly.Module; flavour: WasmFlavour }> {
+  if (!wasmSimdSupported()) return Promise.reject(new MemoryError('WASM_UNAVAILABLE'));
+  const flavour = wasmFlavour();
+  const bytes = decodeBase64(flavour === 'relaxed-simd' ? kernelsRelaxedBase64 : kernelsBase64);
+  compiled ??= WebAssembly.compile(bytes).then(
+    (module) => ({ module, flavour }),
+    (cause: unknown) => {
+      compiled = undefined; // let a later call try again
+      throw new MemoryError('WASM_UNAVAILABLE', 'the SIMD kernels did not compile', { cause });
+    },
+  );
   return compiled;
 }
 
@@ -100,14 +140,19 @@ export class WasmScan implements ScanBackend {
   private bindings = new WeakMap<HostStore, Binding>();
   private destroyed = false;
 
-  private constructor(private readonly module: WebAssembly.Module) {}
+  private constructor(
+    private readonly module: WebAssembly.Module,
+    /** The kernel build in use: `'relaxed-simd'` scans int8 with one dot-add per 16 bytes. */
+    readonly flavour: WasmFlavour,
+  ) {}
 
   /**
    * Compiles the kernels (once per process) and returns a scan; throws `WASM_UNAVAILABLE`
    * where WebAssembly SIMD is missing.
    */
   static async create(): Promise<WasmScan> {
-    return new WasmScan(await kernelsModule());
+    const { module, flavour } = await kernelsModule();
+    return new WasmScan(module, flavour);
   }
 
   /** Scans synchronously; see {@link ScanBackend.scan} for what it reads and writes. */
@@ -207,7 +252,7 @@ export async function measureBandwidth(
 ): Promise<Bandwidth> {
   check(Number.isInteger(bytes) && bytes > 0 && bytes % 16 === 0, 'bytes must be a multiple of 16');
   check(Number.isInteger(offset) && offset >= 0 && offset % 16 === 0, 'offset must be 16-aligned');
-  const module = await kernelsModule();
+  const { module } = await kernelsModule();
   let target = memory;
   if (!target) {
     target = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });

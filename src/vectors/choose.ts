@@ -1,3 +1,4 @@
+import type { WasmFlavour } from '../cpu/wasm-scan.js';
 import type { GpuContext } from '../gpu/device.js';
 import type { BackendName } from './backend.js';
 
@@ -9,7 +10,8 @@ export interface BackendChoice {
 
 /** What the index can use right now. */
 export interface Abilities {
-  readonly wasm: boolean;
+  /** The WASM kernel build available, if any. */
+  readonly wasm: WasmFlavour | undefined;
   readonly gpu: GpuContext | undefined;
 }
 
@@ -18,7 +20,10 @@ export interface Abilities {
  */
 export function cpuChoice(abilities: Abilities, why: string): BackendChoice {
   return abilities.wasm
-    ? { name: 'wasm', reason: `${why}; WASM SIMD scan on the CPU` }
+    ? {
+        name: 'wasm',
+        reason: `${why}; WASM ${abilities.wasm === 'relaxed-simd' ? 'relaxed SIMD' : 'SIMD'} scan on the CPU`,
+      }
     : { name: 'ts', reason: `${why}; no WebAssembly SIMD here, plain TypeScript scan` };
 }
 
