@@ -62,7 +62,13 @@ export function formatTable(envs: readonly EnvResult[]): string {
 
 function cells(r: Row): string[] {
   const path =
-    r.system === 'memkeeper' ? r.path : r.system === 'naive-js' ? 'naive-js' : `hnsw ${r.path}`;
+    r.system === 'memkeeper'
+      ? r.path
+      : r.system === 'naive-js'
+        ? 'naive-js'
+        : r.system === 'orama'
+          ? 'orama'
+          : `hnsw ${r.path}`;
   return [
     r.env,
     r.data,

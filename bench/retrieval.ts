@@ -11,6 +11,7 @@ import { exactTopK, row } from '../test/data.js';
 import { hostStoreOf } from './internals.js';
 import { measureSearch, scanBytesPerRow, streamBytes, timed, type Searcher } from './measure.js';
 import { queryPlan, type BenchConfig } from './options.js';
+import { oramaRows } from './orama-rows.js';
 import { hnswRows, naiveRows } from './peer-rows.js';
 import { emptyRow, label, name, summary, type SetContext } from './rows.js';
 import type { EnvResult, Floor, Harness, QuerySet, Row, TruthCheck } from './types.js';
@@ -41,6 +42,7 @@ export async function runRetrieval(config: BenchConfig, harness: Harness): Promi
       }
       setRows.push(...(await naiveRows(context, context.truth!)));
       setRows.push(...(await hnswRows(context, context.truth!)));
+      setRows.push(...(await oramaRows(context, context.truth!)));
       addRatios(setRows);
       rows.push(...setRows);
     }

@@ -47,7 +47,7 @@ export interface Row {
   readonly env: EnvName;
   readonly data: DataKind;
   readonly n: number;
-  readonly system: 'memkeeper' | 'naive-js' | 'hnswlib-wasm';
+  readonly system: 'memkeeper' | 'naive-js' | 'hnswlib-wasm' | 'orama';
   /** memkeeper: gpu | wasm | ts; peers: how they were run. */
   readonly path: string;
   /** f32 | f16 | int8, `number[]` for the naive peer, `graph` for HNSW. */
