@@ -1,0 +1,134 @@
+/**
+ * The browser half of `npm run bench:reopen`, one step per page load (`?step=`): `build` a
+ * memory of n items straight through the store (the engine's own write path, minus extraction),
+ * `reopen` it cold and answer the first recall, `disk` (bytes on disk per 10k, plain or
+ * encrypted), `observe` (throughput of observe() with write-through). Writes JSON to #result.
+ */
+import { createMemory, hashingEmbedder, IndexedDbStore } from '../../src/index.js';
+import type { StoreChange } from '../../src/store/types.js';
+
+const params = new URLSearchParams(location.search);
+const name = params.get('name') ?? 'bench';
+const n = Number(params.get('n') ?? 10000);
+const sessions = Number(params.get('sessions') ?? 100);
+const BATCH = 2048;
+const WORDS =
+  'trains soup leeks Lisbon Berlin cat Pixel sister Ana job nurse tea coffee piano'.split(' ');
+
+const say = (i: number) =>
+  `Turn ${i}: ${WORDS[i % WORDS.length]} and ${WORDS[(i * 7) % WORDS.length]}, item ${i} of the log.`;
+
+async function key(): Promise<CryptoKey> {
+  const raw = new Uint8Array(32).fill(7);
+  return crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+}
+
+/** Writes n turns with their vectors, spread over `sessions` sessions, as the engine would. */
+async function build(encrypted: boolean) {
+  const embedder = hashingEmbedder({ dim: 384 });
+  const store = await IndexedDbStore.open(name, {
+    dim: 384,
+    storage: 'f16',
+    ...(encrypted ? { encryptionKey: await key() } : {}),
+  });
+  const start = performance.now();
+  for (let from = 0; from < n; from += BATCH) {
+    const texts = Array.from({ length: Math.min(BATCH, n - from) }, (_, j) => say(from + j));
+    const vectors = await embedder.embed(texts);
+    const changes: StoreChange[] = texts.flatMap((content, j) => {
+      const i = from + j;
+      const session = `s${i % sessions}`;
+      const seq = Math.floor(i / sessions);
+      const id = `${session}/t${seq}`;
+      return [
+        {
+          kind: 'turn',
+          put: { id, session, seq, role: 'user', content, at: 1.7e12 + i, tokens: 20, pending: [] },
+        },
+        { kind: 'vector', put: { id, session, embedder: embedder.id, vector: vectors[j]! } },
+      ];
+    });
+    await store.write(changes);
+  }
+  await store.flush();
+  await store.close();
+  return { items: n, buildMs: performance.now() - start };
+}
+
+async function reopen(encrypted: boolean) {
+  const encryptionKey = encrypted ? await key() : undefined;
+  const t0 = performance.now();
+  const memory = await createMemory({ name, ...(encryptionKey ? { encryptionKey } : {}) });
+  const t1 = performance.now();
+  const recall = await memory
+    .session('s0')
+    .recall('where is the cat Pixel?', { budgetTokens: 800 });
+  const t2 = performance.now();
+  const result = {
+    openMs: t1 - t0,
+    firstRecallMs: t2 - t1,
+    totalMs: t2 - t0,
+    items: recall.items.length,
+    backend: memory.backend.name,
+  };
+  memory.destroy();
+  return result;
+}
+
+async function disk(encrypted: boolean) {
+  const before = (await navigator.storage.estimate()).usage ?? 0;
+  await build(encrypted);
+  // LevelDB writes a log first; a moment lets it settle into table files.
+  await new Promise((r) => setTimeout(r, 1500));
+  const after = (await navigator.storage.estimate()).usage ?? 0;
+  return { items: n, bytes: after - before };
+}
+
+async function observe() {
+  const memory = await createMemory({ name });
+  const s = memory.session('chat');
+  const times: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await s.observe({
+      role: i % 2 ? 'assistant' : 'user',
+      content: `${say(i)} I like tea${i % 9}.`,
+    });
+    times.push(performance.now() - t);
+  }
+  const elapsed = performance.now() - start;
+  await s.settled();
+  const settledMs = performance.now() - start;
+  await memory.close();
+  times.sort((a, b) => a - b);
+  const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+  return { turns: n, perSecond: (n / elapsed) * 1000, p50Ms: at(0.5), p95Ms: at(0.95), settledMs };
+}
+
+async function main(): Promise<unknown> {
+  switch (params.get('step')) {
+    case 'build':
+      return build(params.get('encrypted') === '1');
+    case 'reopen':
+      return reopen(params.get('encrypted') === '1');
+    case 'disk':
+      return disk(params.get('encrypted') === '1');
+    case 'observe':
+      return observe();
+    default:
+      throw new Error(`unknown step ${params.get('step')}`);
+  }
+}
+
+const out = document.querySelector('#result')!;
+main().then(
+  (value) => {
+    out.textContent = JSON.stringify({ result: value });
+    out.setAttribute('data-done', '');
+  },
+  (error: unknown) => {
+    out.textContent = JSON.stringify({ error: String((error as Error)?.stack ?? error) });
+    out.setAttribute('data-done', '');
+  },
+);
