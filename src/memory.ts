@@ -12,6 +12,8 @@ import { Session } from './session.js';
 import type { ExtractAnchors, Settings, Shared } from './session-state.js';
 import { InMemoryStore } from './store/memory-store.js';
 import { IndexedDbStore, type RestoreReport } from './store/indexeddb-store.js';
+import { weakest, type Evicted } from './store/evict.js';
+import { askPersist, estimate, type StorageReport } from './store/quota.js';
 import type { MemoryStore } from './store/types.js';
 import { DEFAULT_ANCHOR_POLICY } from './tiers/long-term.js';
 import type { SplitSentences, Summarize } from './tiers/mid-term.js';
@@ -47,6 +49,13 @@ export interface MemoryOptions {
    */
   encryptionKey?: CryptoKey;
   /**
+   * A budget for this memory's stored bytes (IndexedDB): past it, the weakest unpinned
+   * memories by recall's own score are forgotten, window turns never, and `onEvict` is told.
+   */
+  maxBytes?: number;
+  /** Told what a `maxBytes` eviction removed (ids, sessions, kinds and scores). */
+  onEvict?: (evicted: Evicted[]) => void;
+  /**
    * Element type of the vector index (default `'f16'`: half the memory and scan time of f32;
    * its rounding, about 1e-3 in a cosine, does not change rank fusion).
    */
@@ -76,6 +85,13 @@ export interface MemoryOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Aborts creation. */
   signal?: AbortSignal;
+}
+
+/** How safely the memory is kept, and its space budget. */
+interface Durability {
+  persisted: boolean | undefined;
+  maxBytes?: number;
+  onEvict?: (evicted: Evicted[]) => void;
 }
 
 /** Session ids: 1 to 128 letters, digits and `_ . : @ -` (they name records and filters). */
@@ -128,7 +144,16 @@ export async function createMemory(options: MemoryOptions = {}): Promise<Memory>
     throw error;
   }
   options.onProgress?.({ kind: 'ready', what: 'memory' });
-  const memory = new Memory(name, store, index, embedder, settings);
+  check(
+    options.maxBytes === undefined || (Number.isFinite(options.maxBytes) && options.maxBytes > 0),
+    'maxBytes must be a positive number',
+  );
+  const persisted = store instanceof IndexedDbStore ? await askPersist() : undefined;
+  const memory = new Memory(name, store, index, embedder, settings, {
+    persisted,
+    ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}),
+    ...(options.onEvict ? { onEvict: options.onEvict } : {}),
+  });
   // Sessions with unfinished work, or whose vectors sat in a damaged chunk, load now: their
   // turns are embedded and extracted again in the background from the stored text.
   for (const id of restored.resume) memory.session(id);
@@ -141,6 +166,7 @@ export class Memory {
   private readonly queue = new BackgroundQueue();
   private readonly shared: Shared;
   private state: 'open' | 'closing' | 'closed' = 'open';
+  private evicting = false;
 
   /** @internal Use {@link createMemory}. */
   constructor(
@@ -149,6 +175,7 @@ export class Memory {
     private readonly index: VectorIndex,
     readonly embedder: Embedder,
     settings: Settings,
+    private readonly durability: Durability = { persisted: undefined },
   ) {
     this.shared = {
       store,
@@ -159,7 +186,62 @@ export class Memory {
       embed: (texts) => this.embed(texts, false),
       embedQuery: async (text) => (await this.embed([text], true))[0]!,
       alive: () => this.alive(),
+      wrote: () => this.keepBudget(),
     };
+  }
+
+  /**
+   * Where the memory is kept and how safely: the browser's answer to `persist()` (asked at
+   * open), the origin's usage and quota, and this memory's approximate stored bytes.
+   */
+  async storageReport(): Promise<StorageReport> {
+    this.alive();
+    const s = this.store;
+    const kind =
+      s instanceof IndexedDbStore ? 'indexeddb' : s instanceof InMemoryStore ? 'memory' : 'custom';
+    const { usage, quota } = await estimate();
+    const bytes = s instanceof IndexedDbStore ? s.bytes : undefined;
+    return { storage: kind, persisted: this.durability.persisted, usage, quota, bytes };
+  }
+
+  /**
+   * Forgets the weakest unpinned memories of the open sessions until the stored bytes are
+   * within `maxBytes` (or `limit`); resolves to what was evicted, weakest first.
+   */
+  async evict(limit = this.durability.maxBytes): Promise<Evicted[]> {
+    this.alive();
+    const store = this.store;
+    if (!(store instanceof IndexedDbStore) || limit === undefined || store.bytes <= limit)
+      return [];
+    const states = await Promise.all([...this.sessions.values()].map((s) => s.loaded()));
+    const { now, weights, anchors } = this.shared.settings;
+    const evicted: Evicted[] = [];
+    for (const item of weakest(states, now(), weights, anchors)) {
+      if (store.bytes <= limit) break;
+      const state = states.find((s) => s.id === item.session)!;
+      const known =
+        state.turns.has(item.id) || state.summaries.has(item.id) || state.long.get(item.id);
+      if (!known) continue; // gone with an earlier eviction (an anchor of a forgotten turn)
+      await state.forget(item.id);
+      evicted.push(item);
+    }
+    if (evicted.length) this.durability.onEvict?.(evicted);
+    return evicted;
+  }
+
+  private keepBudget(): void {
+    const limit = this.durability.maxBytes;
+    const store = this.store;
+    if (limit === undefined || this.evicting || !(store instanceof IndexedDbStore)) return;
+    if (store.bytes <= limit) return;
+    this.evicting = true;
+    this.queue.add('sweep', '', async () => {
+      try {
+        await this.evict(limit);
+      } finally {
+        this.evicting = false;
+      }
+    });
   }
 
   /** The vector index's backend and why it was chosen. */

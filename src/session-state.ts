@@ -64,6 +64,8 @@ export interface Shared {
   /** A query's vector (the embedder's query side when it has one), checked the same way. */
   embedQuery(text: string): Promise<Float32Array>;
   alive(): void;
+  /** Called after each write (the memory keeps its `maxBytes` budget from here). */
+  wrote?(): void;
 }
 
 /** A passage of a turn as indexed: a whole turn, or one chunk of a long one. */
@@ -368,6 +370,7 @@ export class SessionState {
   private async write(changes: StoreChange[]): Promise<void> {
     this.shared.alive();
     await this.shared.store.write(changes);
+    this.shared.wrote?.();
   }
 }
 

@@ -64,6 +64,12 @@ export class Session {
   private readonly state: SessionState;
   private readonly ready: Promise<void>;
 
+  /** @internal The session's tiers once loaded (eviction reads them). */
+  async loaded(): Promise<SessionState> {
+    await this.ready;
+    return this.state;
+  }
+
   /** @internal Use `memory.session(id)`. */
   constructor(
     readonly id: string,
@@ -96,6 +102,7 @@ export class Session {
     await this.shared.store.write([{ kind: 'turn', put: turn }]);
     this.shared.alive();
     this.state.take(turn);
+    this.shared.wrote?.();
     if (seq % SWEEP_EVERY === SWEEP_EVERY - 1) {
       const now = this.shared.settings.now();
       this.shared.queue.add('sweep', this.id, async () => void (await this.state.sweep(now)));

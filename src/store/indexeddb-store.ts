@@ -4,6 +4,7 @@ import type { VectorIndex } from '../vectors/vector-index.js';
 import { CHUNK_ROWS, checksum, chunkStorage, packRows, unpackRow } from './chunks.js';
 import { decodeRow, decodeVector, encodeRow, encodeVector, isRowKind, STORE_OF } from './codec.js';
 import { KEY_CHECK, checkKey, openBytes, sealBytes } from './crypto.js';
+import { isQuotaError, quotaError, sizeOf } from './quota.js';
 import { openMemoryDB, type MemoryDB, type StoredRow, type VectorChunk } from './schema.js';
 import type { MemoryStore, RecordKind, StoreChange, StoredRecords } from './types.js';
 
@@ -42,6 +43,7 @@ const ALL: StoreName[] = ['meta', 'turns', 'summaries', 'anchors', 'vectors', 'c
 export class IndexedDbStore implements MemoryStore {
   private chain: Promise<unknown> = Promise.resolve();
   private loose = 0;
+  private size = 0;
   private closed = false;
 
   private constructor(
@@ -75,6 +77,7 @@ export class IndexedDbStore implements MemoryStore {
       }
       const store = new IndexedDbStore(name, db, options);
       store.loose = await db.count('vectors');
+      store.size = Number((await db.get('meta', 'bytes'))?.value ?? 0);
       return store;
     } catch (error) {
       db.close();
@@ -93,14 +96,25 @@ export class IndexedDbStore implements MemoryStore {
       // Encrypted before the transaction opens: an await on WebCrypto would commit it early.
       const encoded = await Promise.all(changes.map((c) => this.encode(c)));
       const tx = this.db.transaction(ALL, 'readwrite');
+      let size = 0;
       await transact(tx, async () => {
+        // What each change replaces, read first: the byte count stays exact across tabs.
+        const before = await Promise.all(
+          changes.map((c) =>
+            tx.objectStore(STORE_OF[c.kind]).get('put' in c ? c.put.id : c.delete),
+          ),
+        );
+        size = Number((await tx.objectStore('meta').get('bytes'))?.value ?? 0);
         for (const [i, change] of changes.entries()) {
           const store = tx.objectStore(STORE_OF[change.kind]);
-          if ('put' in change) void store.put(encoded[i] as never);
-          else void store.delete(change.delete);
+          size += sizeOf(encoded[i]) - sizeOf(before[i]);
+          if ('put' in change) settle(store.put(encoded[i] as never));
+          else settle(store.delete(change.delete));
           if (change.kind === 'vector' && 'delete' in change) await unchunk(tx, [change.delete]);
         }
+        settle(tx.objectStore('meta').put({ id: 'bytes', value: Math.max(0, size) }));
       });
+      this.size = Math.max(0, size);
       this.loose += changes.filter((c) => c.kind === 'vector' && 'put' in c).length;
       if (this.loose >= CHUNK_ROWS) await this.sealChunk();
     });
@@ -161,11 +175,11 @@ export class IndexedDbStore implements MemoryStore {
       await transact(tx, async () => {
         for (const name of ['summaries', 'anchors', 'vectors'] as const) {
           for (const id of await tx.objectStore(name).index('session').getAllKeys(session))
-            void tx.objectStore(name).delete(id);
+            settle(tx.objectStore(name).delete(id));
         }
         const range = IDBKeyRange.bound([session, -Infinity], [session, Infinity]);
         for (const id of await tx.objectStore('turns').index('session').getAllKeys(range))
-          void tx.objectStore('turns').delete(id);
+          settle(tx.objectStore('turns').delete(id));
         let cursor = await tx.objectStore('chunks').openCursor();
         for (; cursor; cursor = await cursor.continue()) {
           const chunk = cursor.value;
@@ -184,6 +198,11 @@ export class IndexedDbStore implements MemoryStore {
     this.db.close();
   }
 
+  /** Approximate bytes of this memory's records, kept in the meta record `bytes`. */
+  get bytes(): number {
+    return this.size;
+  }
+
   /**
    * Fills `index` from the stored chunks (one copy each when the layouts match) and the loose
    * vectors of `embedder`. A chunk whose checksum fails is deleted, never searched; its
@@ -193,25 +212,39 @@ export class IndexedDbStore implements MemoryStore {
     this.open();
     const report: RestoreReport = { vectors: 0, chunks: 0, rebuilt: [] };
     const damaged: VectorChunk[] = [];
-    for (const chunk of await this.db.getAll('chunks')) {
-      if (chunk.embedder !== embedder || chunk.dim !== index.dim) continue;
-      const rows = await this.rowsOf(chunk).catch(() => undefined);
-      if (!rows || checksum(new Uint32Array(rows)) !== chunk.checksum) {
-        damaged.push(chunk);
-        continue;
+    const chunks = (await this.db.getAll('chunks')).filter(
+      (c) => c.embedder === embedder && c.dim === index.dim,
+    );
+    const rows = await Promise.all(chunks.map((c) => this.rowsOf(c).catch(() => undefined)));
+    const good: { chunk: VectorChunk; rows: ArrayBuffer }[] = [];
+    chunks.forEach((chunk, i) => {
+      const r = rows[i];
+      if (r && checksum(new Uint32Array(r)) === chunk.checksum) good.push({ chunk, rows: r });
+      else damaged.push(chunk);
+    });
+    report.chunks = good.length;
+    report.vectors = good.reduce((n, g) => n + g.chunk.ids.filter((id) => id !== null).length, 0);
+    const raw = good.filter((g) => g.chunk.storage === index.storage);
+    if (raw.length) {
+      // One array and one restore: the index grows once instead of doubling chunk by chunk.
+      const words = new Uint32Array(raw.reduce((n, g) => n + g.rows.byteLength / 4, 0));
+      let at = 0;
+      for (const g of raw) {
+        words.set(new Uint32Array(g.rows), at);
+        at += g.rows.byteLength / 4;
       }
-      report.chunks++;
-      report.vectors += chunk.ids.filter((id) => id !== null).length;
-      if (index.storage === chunk.storage)
-        index.restore(chunk.ids, chunk.sessions, new Uint32Array(rows));
-      else
-        index.upsert(
-          chunk.ids.flatMap((id, r) =>
-            id === null
-              ? []
-              : [{ id, session: chunk.sessions[r]!, vector: unpackRow(chunk, rows, r) }],
-          ),
-        );
+      index.restore(
+        raw.flatMap((g) => g.chunk.ids),
+        raw.flatMap((g) => g.chunk.sessions),
+        words,
+      );
+    }
+    for (const { chunk, rows: r } of good.filter((g) => g.chunk.storage !== index.storage)) {
+      index.upsert(
+        chunk.ids.flatMap((id, i) =>
+          id === null ? [] : [{ id, session: chunk.sessions[i]!, vector: unpackRow(chunk, r, i) }],
+        ),
+      );
     }
     const loose = await Promise.all(
       (await this.db.getAll('vectors')).map((v) => decodeVector(v, this.options.encryptionKey)),
@@ -222,7 +255,7 @@ export class IndexedDbStore implements MemoryStore {
     if (damaged.length) {
       await this.serial(async () => {
         const tx = this.db.transaction('chunks', 'readwrite');
-        for (const chunk of damaged) void tx.store.delete(chunk.id);
+        for (const chunk of damaged) settle(tx.store.delete(chunk.id));
         await tx.done;
       });
       report.rebuilt = [...new Set(damaged.flatMap((c) => c.sessions))];
@@ -277,8 +310,12 @@ export class IndexedDbStore implements MemoryStore {
     await transact(tx, async () => {
       const ids = chunk.ids as string[];
       await unchunk(tx, ids);
-      for (const id of ids) void tx.objectStore('vectors').delete(id);
-      void tx.objectStore('chunks').put(chunk);
+      for (const id of ids) settle(tx.objectStore('vectors').delete(id));
+      settle(tx.objectStore('chunks').put(chunk));
+      const moved = rows.filter((r) => r.embedder === embedder);
+      const size = Number((await tx.objectStore('meta').get('bytes'))?.value ?? 0);
+      this.size = Math.max(0, size + sizeOf(chunk) - moved.reduce((n, r) => n + sizeOf(r), 0));
+      settle(tx.objectStore('meta').put({ id: 'bytes', value: this.size }));
     });
     this.loose = await this.db.count('vectors');
   }
@@ -332,6 +369,14 @@ export class IndexedDbStore implements MemoryStore {
   }
 }
 
+/**
+ * Leaves a request's outcome to the transaction: when one request fails, the others reject
+ * with AbortError too, and `tx.done` reports the first cause.
+ */
+function settle(request: Promise<unknown>): void {
+  request.catch(() => undefined);
+}
+
 /** Marks `ids` gone from the chunks that hold them (a chunk left with none is deleted). */
 async function unchunk(tx: Tx, ids: readonly string[]): Promise<void> {
   const chunks = tx.objectStore('chunks');
@@ -353,19 +398,17 @@ async function transact(tx: Tx, body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (error) {
-    tx.abort();
+    try {
+      tx.abort();
+    } catch {
+      // already aborted by the error itself
+    }
     await tx.done.catch(() => undefined);
-    throw error;
+    throw isQuotaError(error) ? quotaError(error) : error;
   }
   try {
     await tx.done;
   } catch (error) {
-    if (error instanceof DOMException && error.name === 'QuotaExceededError')
-      throw new MemoryError(
-        'QUOTA_EXCEEDED',
-        'the write was rolled back; nothing earlier was lost',
-        { cause: error },
-      );
-    throw error;
+    throw isQuotaError(error) ? quotaError(error) : error;
   }
 }
