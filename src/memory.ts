@@ -12,7 +12,9 @@ import { Session } from './session.js';
 import type { ExtractAnchors, Settings, Shared } from './session-state.js';
 import { InMemoryStore } from './store/memory-store.js';
 import { IndexedDbStore, type RestoreReport } from './store/indexeddb-store.js';
+import { loadVectors, resolveStore } from './store/open.js';
 import { weakest, type Evicted } from './store/evict.js';
+import { exportLines, parseImport } from './store/export.js';
 import { askPersist, estimate, type StorageReport } from './store/quota.js';
 import type { MemoryStore } from './store/types.js';
 import { DEFAULT_ANCHOR_POLICY } from './tiers/long-term.js';
@@ -261,6 +263,35 @@ export class Memory {
     return session;
   }
 
+  /**
+   * The whole memory as JSON Lines (header, records, vectors in base64, end line), one line
+   * per step, after the background work is done.
+   */
+  async *export(): AsyncGenerator<string> {
+    this.alive();
+    await Promise.all([...this.sessions.values()].map((s) => s.settled()));
+    yield* exportLines(this.store, this.embedder.id, this.embedder.dim);
+  }
+
+  /**
+   * Imports an export (the text, or its lines): every line is checked first, then all of it
+   * is written in one batch, or nothing (`BAD_INPUT` naming the line). Its sessions must not
+   * exist here yet: an import adds conversations, it never merges into one.
+   */
+  async import(source: string | Iterable<string> | AsyncIterable<string>): Promise<void> {
+    this.alive();
+    const lines: string[] = [];
+    if (typeof source === 'string') lines.push(...source.split('\n'));
+    else for await (const line of source) lines.push(line);
+    const { changes, vectors, sessions } = parseImport(lines, this.embedder.id, this.embedder.dim);
+    for (const id of sessions) {
+      const exists = (await this.store.list('turn', id)).length > 0 || this.sessions.has(id);
+      check(!exists, `session ${id} already exists in memory ${this.name}; import adds sessions`);
+    }
+    await this.store.write(changes);
+    if (vectors.length) this.index.upsert(vectors);
+  }
+
   /** Finishes the background work, then releases everything; the stored data stays. */
   async close(): Promise<void> {
     if (this.state !== 'open') return;
@@ -314,49 +345,6 @@ export class Memory {
     });
     return vectors;
   }
-}
-
-/** Fills the index from the store; says which sessions must load now to finish their work. */
-async function loadVectors(
-  store: MemoryStore,
-  index: VectorIndex,
-  embedderId: string,
-): Promise<RestoreReport & { resume: string[] }> {
-  if (store instanceof IndexedDbStore) {
-    const report = await store.restoreIndex(index, embedderId);
-    const resume = new Set([...report.rebuilt, ...(await store.pendingSessions())]);
-    return { ...report, resume: [...resume] };
-  }
-  const vectors = await store.list('vector');
-  // Vectors from another embedder are never mixed in; the sessions re-embed their records.
-  const usable = vectors.filter((v) => v.embedder === embedderId);
-  if (usable.length)
-    index.upsert(usable.map(({ id, vector, session }) => ({ id, vector, session })));
-  return { vectors: usable.length, chunks: 0, rebuilt: [], resume: [] };
-}
-
-async function resolveStore(
-  options: MemoryOptions,
-  name: string,
-  dim: number,
-  storage: VectorStorage,
-): Promise<MemoryStore> {
-  const chosen = options.storage ?? (typeof indexedDB === 'undefined' ? 'memory' : 'indexeddb');
-  const key = options.encryptionKey;
-  if (chosen === 'indexeddb') {
-    check(
-      typeof indexedDB !== 'undefined',
-      "storage 'indexeddb' needs IndexedDB (in Node: import 'fake-indexeddb/auto')",
-    );
-    return IndexedDbStore.open(name, { dim, storage, ...(key ? { encryptionKey: key } : {}) });
-  }
-  check(key === undefined, 'encryptionKey needs persistent storage (IndexedDB)');
-  if (chosen === 'memory') return new InMemoryStore();
-  check(
-    typeof chosen === 'object' && typeof chosen.write === 'function',
-    "storage must be 'indexeddb', 'memory' or a MemoryStore",
-  );
-  return chosen;
 }
 
 function positiveInt(value: number | undefined, fallback: number, what: string): number {
