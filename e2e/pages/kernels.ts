@@ -5,6 +5,8 @@
  */
 import { createVectorIndex, type SearchHit, type VectorStorage } from '../../src/index.js';
 import { clustered, isotropic, random, row } from '../../test/data.js';
+import { wasmFlavour } from '../../src/cpu/wasm-scan.js';
+import { kernelsBase64, kernelsRelaxedBase64 } from '../../src/wasm/kernels.generated.js';
 
 interface Comparison {
   storage: VectorStorage;
@@ -128,6 +130,56 @@ async function property(seed: number): Promise<{ steps: number; mismatches: stri
   return { steps: 60, mismatches };
 }
 
+/**
+ * The relaxed-SIMD int8 kernel against the plain SIMD one on 3,000 random rows of 400 int8
+ * (the ±127 extremes included): their outputs must be the same bytes.
+ */
+function relaxedInt8Check(): { flavour: string; same: boolean | null } {
+  const flavour = wasmFlavour();
+  const decode = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const relaxed = decode(kernelsRelaxedBase64);
+  if (!WebAssembly.validate(relaxed)) return { flavour, same: null };
+  const rows = 3000,
+    stride = 100,
+    nq = 4,
+    k = 64;
+  const at = { scales: rows * 400, sessions: rows * 404, queries: rows * 408 };
+  const qScales = at.queries + nq * 400;
+  const mask = qScales + 64;
+  const out = mask + 64;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((out + nq * k * 8) / 65536) });
+  const bytes = new Int8Array(memory.buffer);
+  const rand = random(5);
+  const int8 = (i: number) =>
+    i % 97 === 0 ? (i % 2 ? 127 : -127) : Math.round(rand() * 254 - 127);
+  for (let i = 0; i < rows * 400; i++) bytes[i] = int8(i);
+  for (let i = 0; i < nq * 400; i++) bytes[at.queries + i] = i < 400 ? 127 : int8(i);
+  new Float32Array(memory.buffer, at.scales, rows).fill(0.01);
+  new Float32Array(memory.buffer, qScales, nq).fill(0.02);
+  new Uint32Array(memory.buffer, at.sessions, rows).fill(1);
+  new Uint32Array(memory.buffer, mask, 1)[0] = 2;
+  const outputs = [decode(kernelsBase64), relaxed].map((binary) => {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(binary), { env: { memory } });
+    const scanI8 = instance.exports.scanI8 as (...args: number[]) => void;
+    scanI8(
+      0,
+      at.scales,
+      at.sessions,
+      rows,
+      stride,
+      at.queries,
+      qScales,
+      nq,
+      mask,
+      k,
+      out,
+      out + nq * k * 4,
+    );
+    return new Int32Array(memory.buffer, out, nq * k * 2).join();
+  });
+  return { flavour, same: outputs[0] === outputs[1] };
+}
+
 async function main() {
   const probe = await createVectorIndex({ dim: 4, gpu: 'auto' });
   const info = { gpu: probe.gpuInfo ?? null, auto: probe.backend };
@@ -142,7 +194,7 @@ async function main() {
     }
   }
   const prop = await property(7);
-  return { ...info, comparisons, property: prop };
+  return { ...info, comparisons, property: prop, relaxed: relaxedInt8Check() };
 }
 
 const status = document.querySelector('#status')!;
