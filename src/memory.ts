@@ -13,6 +13,7 @@ import type { ExtractAnchors, Settings, Shared } from './session-state.js';
 import { InMemoryStore } from './store/memory-store.js';
 import { IndexedDbStore, type RestoreReport } from './store/indexeddb-store.js';
 import { loadVectors, resolveStore } from './store/open.js';
+import { applyRemote, sessionOfId } from './sync/remote.js';
 import { weakest, type Evicted } from './store/evict.js';
 import { exportLines, parseImport } from './store/export.js';
 import { askPersist, estimate, type StorageReport } from './store/quota.js';
@@ -169,6 +170,7 @@ export class Memory {
   private readonly shared: Shared;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private evicting = false;
+  private remoteChain: Promise<void> = Promise.resolve();
 
   /** @internal Use {@link createMemory}. */
   constructor(
@@ -189,7 +191,23 @@ export class Memory {
       embedQuery: async (text) => (await this.embed([text], true))[0]!,
       alive: () => this.alive(),
       wrote: () => this.keepBudget(),
+      ...(store instanceof IndexedDbStore ? { idTag: `.${store.sync.tab.slice(0, 6)}` } : {}),
     };
+    if (store instanceof IndexedDbStore) store.sync.listen((changes) => this.remote(changes));
+  }
+
+  /** Applies another tab's committed changes, in order, one announcement after another. */
+  private remote(changes: Parameters<typeof applyRemote>[0][]): void {
+    this.remoteChain = this.remoteChain
+      .then(async () => {
+        for (const change of changes) {
+          if (this.state === 'closed') return;
+          const session = this.sessions.get(sessionOfId(change.id));
+          const state = session ? await session.loaded() : undefined;
+          await applyRemote(change, this.shared, state);
+        }
+      })
+      .catch(() => undefined); // a record gone meanwhile is announced again by its deleter
   }
 
   /**

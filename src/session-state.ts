@@ -64,6 +64,8 @@ export interface Shared {
   /** A query's vector (the embedder's query side when it has one), checked the same way. */
   embedQuery(text: string): Promise<Float32Array>;
   alive(): void;
+  /** Appended to new summary and anchor ids where several tabs may write (see `newId`). */
+  idTag?: string;
   /** Called after each write (the memory keeps its `maxBytes` budget from here). */
   wrote?(): void;
 }
@@ -155,7 +157,8 @@ export class SessionState {
   }
 
   /** Takes in a stored turn: window, lexical index, and its derived work. */
-  take(turn: TurnRecord, summarized = false): void {
+  take(turn: TurnRecord, summarized = false, derived = true): void {
+    this.seq = Math.max(this.seq, turn.seq + 1);
     this.turns.set(turn.id, turn);
     const texts = passagesOf(turn.content);
     passageIds(turn, texts.length).forEach((id, i) => {
@@ -164,6 +167,8 @@ export class SessionState {
     });
     const left = this.window.add(turn);
     const groups = summarized ? [] : this.mid.add(left);
+    // A turn another tab observed: that tab does its derived work and announces the results.
+    if (!derived) return void this.shared.embedder.observe?.(texts);
     const { queue } = this.shared;
     if (turn.pending.includes('embed') || !this.shared.index.has(passageIds(turn, 1)[0]!)) {
       queue.add('embed', this.id, () => this.embedTurn(turn));
@@ -176,9 +181,18 @@ export class SessionState {
     for (const group of groups) queue.add('summarize', this.id, () => this.summarize(group));
   }
 
-  /** A fresh id for a summary or anchor of this session. */
+  /**
+   * A fresh id for a summary or anchor of this session; where tabs share the memory, with this
+   * tab's tag, so that two tabs never mint the same id.
+   */
   newId(prefix: 's' | 'a'): string {
-    return `${this.id}/${prefix}${this.serial++}`;
+    return `${this.id}/${prefix}${this.serial++}${this.shared.idTag ?? ''}`;
+  }
+
+  /** Takes in the turns another tab stored meanwhile; the next seq moves past them. */
+  async resync(): Promise<void> {
+    for (const turn of await this.shared.store.list('turn', this.id))
+      if (!this.turns.has(turn.id)) this.take(turn, false, false);
   }
 
   addSummary(summary: SummaryRecord): void {
@@ -216,12 +230,36 @@ export class SessionState {
 
   /** Counts a recall of each anchor: reinforced now, half-life grown (see `retention`). */
   async reinforce(ids: readonly string[], now: number): Promise<void> {
-    const next = ids.flatMap((id) => {
-      const a = this.long.get(id);
-      return a ? [{ ...a, recalls: a.recalls + 1, reinforcedAt: now, version: a.version + 1 }] : [];
+    await this.fresh(ids, async () => {
+      const next = ids.flatMap((id) => {
+        const a = this.long.get(id);
+        return a
+          ? [{ ...a, recalls: a.recalls + 1, reinforcedAt: now, version: a.version + 1 }]
+          : [];
+      });
+      await this.write(next.map((put): StoreChange => ({ kind: 'anchor', put })));
+      for (const anchor of next) this.long.recalled(anchor.id, now);
     });
-    await this.write(next.map((put): StoreChange => ({ kind: 'anchor', put })));
-    for (const anchor of next) this.long.recalled(anchor.id, now);
+  }
+
+  /**
+   * Runs an update of anchors `ids`; when the store refuses it as `STALE_VERSION` (another
+   * write, maybe in another tab, got there first), re-reads them and runs it again on the
+   * fresh records, never merging blindly.
+   */
+  async fresh<T>(ids: readonly string[], update: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await update();
+      } catch (error) {
+        if (!(error instanceof MemoryError && error.code === 'STALE_VERSION') || attempt >= 5)
+          throw error;
+        for (const id of ids) {
+          const [stored, mine] = [await this.shared.store.get('anchor', id), this.long.get(id)];
+          if (stored && mine) Object.assign(mine, stored);
+        }
+      }
+    }
   }
 
   private forgetTurn(turn: TurnRecord, changes: StoreChange[], after: (() => void)[]): void {

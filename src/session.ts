@@ -1,4 +1,4 @@
-import { check } from './errors.js';
+import { MemoryError, check } from './errors.js';
 import { fuse, weigh } from './recall/fuse.js';
 import { pack, type PackCandidate, type RecallItem, type WindowTurn } from './recall/pack.js';
 import { formatDate, renderTurn } from './recall/render.js';
@@ -90,20 +90,31 @@ export class Session {
     const fields = checkTurn(input, this.shared.settings.now);
     await this.ready;
     this.shared.alive();
-    const seq = this.state.nextSeq();
-    const turn: TurnRecord = {
-      id: `${this.id}/t${seq}`,
-      session: this.id,
-      seq,
-      ...fields,
-      tokens: this.shared.settings.count(fields.content),
-      pending: ['embed', 'extract'],
-    };
-    await this.shared.store.write([{ kind: 'turn', put: turn }]);
+    let turn: TurnRecord;
+    for (let attempt = 1; ; attempt++) {
+      const seq = this.state.nextSeq();
+      turn = {
+        id: `${this.id}/t${seq}`,
+        session: this.id,
+        seq,
+        ...fields,
+        tokens: this.shared.settings.count(fields.content),
+        pending: ['embed', 'extract'],
+      };
+      try {
+        await this.shared.store.write([{ kind: 'turn', put: turn, create: true }]);
+        break;
+      } catch (error) {
+        // Another tab took this seq: read what it stored, then take the next free one.
+        if (!(error instanceof MemoryError && error.code === 'STALE_VERSION') || attempt >= 16)
+          throw error;
+        await this.state.resync();
+      }
+    }
     this.shared.alive();
     this.state.take(turn);
     this.shared.wrote?.();
-    if (seq % SWEEP_EVERY === SWEEP_EVERY - 1) {
+    if (turn.seq % SWEEP_EVERY === SWEEP_EVERY - 1) {
       const now = this.shared.settings.now();
       this.shared.queue.add('sweep', this.id, async () => void (await this.state.sweep(now)));
     }
@@ -188,11 +199,16 @@ export class Session {
     this.shared.alive();
     check(typeof id === 'string' && id.length > 0, 'pin() needs an anchor id');
     await this.ready;
-    const anchor = this.state.long.get(id);
-    check(anchor, `${id} is not an anchor of session ${this.id} (only anchors can be pinned)`);
-    const next = { ...anchor, pinned, version: anchor.version + 1 };
-    await this.shared.store.write([{ kind: 'anchor', put: next }]);
-    this.state.long.pin(id, pinned);
+    check(
+      this.state.long.get(id),
+      `${id} is not an anchor of session ${this.id} (only anchors can be pinned)`,
+    );
+    await this.state.fresh([id], async () => {
+      const anchor = this.state.long.get(id)!;
+      const next = { ...anchor, pinned, version: anchor.version + 1 };
+      await this.shared.store.write([{ kind: 'anchor', put: next }]);
+      this.state.long.pin(id, pinned);
+    });
   }
 
   /** Removes anchors past their time to live; resolves to the ids removed. */

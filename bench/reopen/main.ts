@@ -28,7 +28,7 @@ async function step<T>(page: Page, base: string, query: string): Promise<T> {
   return parsed.result;
 }
 
-const fmt = (x: number, digits = 1) => x.toFixed(digits);
+const fmt = (x: number | undefined, digits = 1) => (x === undefined ? '?' : x.toFixed(digits));
 
 /** Runs the bench; returns the exit code (1 when a target is missed or a step fails). */
 export async function main(argv: readonly string[], root: string): Promise<number> {
@@ -60,6 +60,16 @@ export async function main(argv: readonly string[], root: string): Promise<numbe
         `step=build&name=${name}&n=${items}&encrypted=${+encrypted}`,
       );
       console.log(`build ${label}: ${items} items in ${fmt(built.buildMs / 1000)} s`);
+      const p = await step<Record<string, number>>(
+        page,
+        base,
+        `step=parts&name=${name}&encrypted=${+encrypted}`,
+      );
+      console.log(
+        `  cold open parts: index ${fmt(p.indexMs!)} ms, store ${fmt(p.storeMs!)} ms, ` +
+          `restore ${fmt(p.restoreMs!)} ms (read ${fmt(p.read!)}, verify ${fmt(p.verify!)}, ` +
+          `copy ${fmt(p.copy!)}), persist() ${fmt(p.persistMs!)} ms, for ${p.vectors} vectors`,
+      );
       // Twice: the first cold reopen also compiles the page's modules; both are reported.
       for (const round of [1, 2]) {
         const r = await step<{

@@ -4,7 +4,12 @@
  * `reopen` it cold and answer the first recall, `disk` (bytes on disk per 10k, plain or
  * encrypted), `observe` (throughput of observe() with write-through). Writes JSON to #result.
  */
-import { createMemory, hashingEmbedder, IndexedDbStore } from '../../src/index.js';
+import {
+  createMemory,
+  createVectorIndex,
+  hashingEmbedder,
+  IndexedDbStore,
+} from '../../src/index.js';
 import type { StoreChange } from '../../src/store/types.js';
 
 const params = new URLSearchParams(location.search);
@@ -75,6 +80,31 @@ async function reopen(encrypted: boolean) {
   return result;
 }
 
+/** Where a cold open spends its time: the index (and GPU probe), the store, the chunks. */
+async function parts(encrypted: boolean) {
+  const encryptionKey = encrypted ? await key() : undefined;
+  const t0 = performance.now();
+  const index = await createVectorIndex({ dim: 384, storage: 'f16' });
+  const t1 = performance.now();
+  const store = await IndexedDbStore.open(name, {
+    dim: 384,
+    storage: 'f16',
+    ...(encryptionKey ? { encryptionKey } : {}),
+  });
+  const t2 = performance.now();
+  const report = await store.restoreIndex(index, hashingEmbedder({ dim: 384 }).id);
+  const t3 = performance.now();
+  index.destroy();
+  await store.close();
+  return {
+    indexMs: t1 - t0,
+    storeMs: t2 - t1,
+    restoreMs: t3 - t2,
+    ...report.ms,
+    vectors: report.vectors,
+  };
+}
+
 async function disk(encrypted: boolean) {
   const before = (await navigator.storage.estimate()).usage ?? 0;
   await build(encrypted);
@@ -112,6 +142,8 @@ async function main(): Promise<unknown> {
       return build(params.get('encrypted') === '1');
     case 'reopen':
       return reopen(params.get('encrypted') === '1');
+    case 'parts':
+      return parts(params.get('encrypted') === '1');
     case 'disk':
       return disk(params.get('encrypted') === '1');
     case 'observe':

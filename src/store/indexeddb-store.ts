@@ -4,6 +4,8 @@ import type { VectorIndex } from '../vectors/vector-index.js';
 import { CHUNK_ROWS, checksum, chunkStorage, packRows, unpackRow } from './chunks.js';
 import { decodeRow, decodeVector, encodeRow, encodeVector, isRowKind, STORE_OF } from './codec.js';
 import { KEY_CHECK, checkKey, openBytes, sealBytes } from './crypto.js';
+import { TabSync, type Announced } from '../sync/channel.js';
+import { stale } from './memory-store.js';
 import { isQuotaError, quotaError, sizeOf } from './quota.js';
 import { openMemoryDB, type MemoryDB, type StoredRow, type VectorChunk } from './schema.js';
 import type { MemoryStore, RecordKind, StoreChange, StoredRecords } from './types.js';
@@ -25,6 +27,8 @@ export interface RestoreReport {
   chunks: number;
   /** Sessions whose vectors sat in a damaged chunk: dropped, to be embedded again from text. */
   rebuilt: string[];
+  /** Where the time went, in ms: reading the chunks, checking them, copying them in. */
+  ms?: { read: number; verify: number; copy: number };
 }
 
 type StoreName = 'meta' | 'turns' | 'summaries' | 'anchors' | 'vectors' | 'chunks';
@@ -45,12 +49,16 @@ export class IndexedDbStore implements MemoryStore {
   private loose = 0;
   private size = 0;
   private closed = false;
+  /** The Web Lock and BroadcastChannel of this memory (multi-tab). */
+  readonly sync: TabSync;
 
   private constructor(
     readonly name: string,
     private readonly db: IDBPDatabase<MemoryDB>,
     private readonly options: IndexedDbStoreOptions,
-  ) {}
+  ) {
+    this.sync = new TabSync(name);
+  }
 
   /**
    * Opens a memory's database. A newer schema is refused (`BAD_INPUT`); a wrong key, or no key
@@ -107,6 +115,11 @@ export class IndexedDbStore implements MemoryStore {
         size = Number((await tx.objectStore('meta').get('bytes'))?.value ?? 0);
         for (const [i, change] of changes.entries()) {
           const store = tx.objectStore(STORE_OF[change.kind]);
+          if (before[i] && stale(change, before[i]))
+            throw new MemoryError(
+              'STALE_VERSION',
+              `${change.kind} ${'put' in change ? change.put.id : ''} changed in another tab`,
+            );
           size += sizeOf(encoded[i]) - sizeOf(before[i]);
           if ('put' in change) settle(store.put(encoded[i] as never));
           else settle(store.delete(change.delete));
@@ -115,6 +128,7 @@ export class IndexedDbStore implements MemoryStore {
         settle(tx.objectStore('meta').put({ id: 'bytes', value: Math.max(0, size) }));
       });
       this.size = Math.max(0, size);
+      this.sync.announce(changes.map(announced));
       this.loose += changes.filter((c) => c.kind === 'vector' && 'put' in c).length;
       if (this.loose >= CHUNK_ROWS) await this.sealChunk();
     });
@@ -194,6 +208,7 @@ export class IndexedDbStore implements MemoryStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.sync.close();
     await this.chain.catch(() => undefined);
     this.db.close();
   }
@@ -212,9 +227,11 @@ export class IndexedDbStore implements MemoryStore {
     this.open();
     const report: RestoreReport = { vectors: 0, chunks: 0, rebuilt: [] };
     const damaged: VectorChunk[] = [];
+    const t0 = performance.now();
     const chunks = (await this.db.getAll('chunks')).filter(
       (c) => c.embedder === embedder && c.dim === index.dim,
     );
+    const t1 = performance.now();
     const rows = await Promise.all(chunks.map((c) => this.rowsOf(c).catch(() => undefined)));
     const good: { chunk: VectorChunk; rows: ArrayBuffer }[] = [];
     chunks.forEach((chunk, i) => {
@@ -222,6 +239,7 @@ export class IndexedDbStore implements MemoryStore {
       if (r && checksum(new Uint32Array(r)) === chunk.checksum) good.push({ chunk, rows: r });
       else damaged.push(chunk);
     });
+    const t2 = performance.now();
     report.chunks = good.length;
     report.vectors = good.reduce((n, g) => n + g.chunk.ids.filter((id) => id !== null).length, 0);
     const raw = good.filter((g) => g.chunk.storage === index.storage);
@@ -246,6 +264,7 @@ export class IndexedDbStore implements MemoryStore {
         ),
       );
     }
+    report.ms = { read: t1 - t0, verify: t2 - t1, copy: performance.now() - t2 };
     const loose = await Promise.all(
       (await this.db.getAll('vectors')).map((v) => decodeVector(v, this.options.encryptionKey)),
     );
@@ -358,7 +377,9 @@ export class IndexedDbStore implements MemoryStore {
     );
   }
 
-  private serial<T>(work: () => Promise<T>): Promise<T> {
+  /** One write at a time in this tab, and under the memory's Web Lock across tabs. */
+  private serial<T>(job: () => Promise<T>): Promise<T> {
+    const work = () => this.sync.exclusive(job);
     const next = this.chain.then(work, work);
     this.chain = next.catch(() => undefined);
     return next;
@@ -367,6 +388,11 @@ export class IndexedDbStore implements MemoryStore {
   private open(): void {
     if (this.closed) throw new MemoryError('DESTROYED', `store ${this.name} was closed`);
   }
+}
+
+function announced(change: StoreChange): Announced {
+  const id = 'put' in change ? change.put.id : change.delete;
+  return { kind: change.kind, id, deleted: !('put' in change) };
 }
 
 /**

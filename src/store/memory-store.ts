@@ -1,6 +1,14 @@
 import { MemoryError } from '../errors.js';
 import type { MemoryStore, RecordKind, StoreChange, StoredRecords } from './types.js';
 
+/** True when a put may not replace `old` (see `StoreChange`). */
+export function stale(change: StoreChange, old: unknown): boolean {
+  if (!('put' in change)) return false;
+  if (change.create) return true;
+  const version = (old as { version?: unknown }).version;
+  return change.kind === 'anchor' && typeof version === 'number' && version >= change.put.version;
+}
+
 type Table = Map<string, StoredRecords[RecordKind]>;
 
 /**
@@ -23,6 +31,12 @@ export class InMemoryStore implements MemoryStore {
       if (typeof id !== 'string' || id.length === 0) {
         throw new MemoryError('BAD_INPUT', `a ${change.kind} record has no id`);
       }
+    }
+    for (const change of changes) {
+      if (!('put' in change)) continue;
+      const old = this.table(change.kind).get(change.put.id);
+      if (old && stale(change, old))
+        throw new MemoryError('STALE_VERSION', `${change.kind} ${change.put.id} changed meanwhile`);
     }
     const copies = changes.map((c) => ('put' in c ? structuredClone(c.put) : undefined));
     changes.forEach((change, i) => {

@@ -91,9 +91,15 @@ export interface StoredRecords {
 /** A kind of record. */
 export type RecordKind = keyof StoredRecords;
 
-/** One change of a batch: put a record (insert or replace by id), or delete one by id. */
+/**
+ * One change of a batch: put a record (insert or replace by id), or delete one by id. With
+ * `create`, the put must insert: a record already there (another tab took the id) refuses the
+ * batch with `STALE_VERSION`. An anchor put whose `version` is not above the stored one is
+ * refused the same way: it was based on a stale read.
+ */
 export type StoreChange = {
-  [K in RecordKind]: { kind: K; put: StoredRecords[K] } | { kind: K; delete: string };
+  [K in RecordKind]:
+    { kind: K; put: StoredRecords[K]; create?: boolean } | { kind: K; delete: string };
 }[RecordKind];
 
 /**
