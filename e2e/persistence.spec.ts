@@ -71,3 +71,15 @@ test('a damaged vector chunk is detected and rebuilt from its text', async ({ pa
   expect(r.chunks).toBeGreaterThan(0);
   expect(r.after).toEqual(r.before);
 });
+
+test('two pages observing into one session at once lose nothing and end identical', async ({
+  context,
+}) => {
+  const pages = await Promise.all([context.newPage(), context.newPage()]);
+  const reports = await Promise.all(
+    pages.map((page, i) => step<{ ids: string[] }>(page, `tab&tab=${'ab'[i]}&total=40`, 'tabs')),
+  );
+  const [a, b] = reports.map((r) => r.ids);
+  expect(a!.filter((id) => id.includes('/t'))).toHaveLength(40);
+  expect(a).toEqual(b);
+});

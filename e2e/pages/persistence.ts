@@ -109,6 +109,30 @@ async function corrupt() {
   return { chunks: chunks.length, before, after };
 }
 
+/** One of two tabs observing into the same session at once; reports what it holds at the end. */
+async function tab() {
+  const label = params.get('tab') ?? 'x';
+  const total = Number(params.get('total') ?? 40);
+  const memory = await createMemory({ ...base, budgets: { windowTokens: 8000 } });
+  const s = memory.session('chat');
+  for (let i = 0; i < total / 2; i++)
+    await s.observe({ role: 'user', content: `Tab ${label} note ${i} about the trains.` });
+  await s.settled();
+  const state = await s.loaded();
+  // The other tab's last announcements may still be on their way: wait for all its turns.
+  for (let i = 0; i < 200 && state.turns.size < total; i++)
+    await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300));
+  const ids = [
+    ...state.turns.keys(),
+    ...state.summaries.keys(),
+    ...[...state.long.anchors].map((a) => a.id),
+  ].sort();
+  const hits = await s.recall('Tab note about the trains', { budgetTokens: 4000, k: 64 });
+  await memory.close();
+  return { ids, recalled: hits.items.length };
+}
+
 async function main(): Promise<unknown> {
   switch (params.get('step')) {
     case 'write':
@@ -146,6 +170,8 @@ async function main(): Promise<unknown> {
     }
     case 'corrupt':
       return corrupt();
+    case 'tab':
+      return tab();
     default:
       throw new Error(`unknown step ${params.get('step')}`);
   }
