@@ -83,3 +83,20 @@ test('two pages observing into one session at once lose nothing and end identica
   expect(a!.filter((id) => id.includes('/t'))).toHaveLength(40);
   expect(a).toEqual(b);
 });
+
+test('a maxBytes budget evicts the weakest memories and reports persist() and estimate()', async ({
+  page,
+}) => {
+  const r = await step<{
+    maxBytes: number;
+    evicted: string[];
+    recalled: number;
+    report: { storage: string; persisted: boolean; usage: number; quota: number; bytes: number };
+  }>(page, 'budget', 'budget');
+  expect(r.evicted.length).toBeGreaterThan(0);
+  expect(r.report.storage).toBe('indexeddb');
+  expect(typeof r.report.persisted).toBe('boolean');
+  expect(r.report.quota).toBeGreaterThan(0);
+  expect(r.report.bytes).toBeLessThanOrEqual(r.maxBytes);
+  expect(r.recalled).toBeGreaterThan(0);
+});

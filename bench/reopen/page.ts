@@ -94,12 +94,15 @@ async function parts(encrypted: boolean) {
   const t2 = performance.now();
   const report = await store.restoreIndex(index, hashingEmbedder({ dim: 384 }).id);
   const t3 = performance.now();
+  await navigator.storage.persist();
+  const t4 = performance.now();
   index.destroy();
   await store.close();
   return {
     indexMs: t1 - t0,
     storeMs: t2 - t1,
     restoreMs: t3 - t2,
+    persistMs: t4 - t3,
     ...report.ms,
     vectors: report.vectors,
   };

@@ -133,6 +133,27 @@ async function tab() {
   return { ids, recalled: hits.items.length };
 }
 
+/** A small maxBytes budget: the weakest memories go, each eviction reported, the rest intact. */
+async function budget() {
+  const evicted: string[] = [];
+  const maxBytes = 30_000;
+  const memory = await createMemory({
+    ...base,
+    budgets: { windowTokens: 80 },
+    maxBytes,
+    onEvict: (items) => evicted.push(...items.map((i) => i.id)),
+  });
+  const s = memory.session('chat');
+  for (let i = 0; i < 60; i++) await s.observe({ role: 'user', content: said(i) });
+  await s.settled();
+  await new Promise((r) => setTimeout(r, 300));
+  await memory.evict();
+  const report = await memory.storageReport();
+  const recall = await s.recall('soup with leeks', { budgetTokens: 400 });
+  await memory.close();
+  return { maxBytes, evicted, report, recalled: recall.items.length };
+}
+
 async function main(): Promise<unknown> {
   switch (params.get('step')) {
     case 'write':
@@ -172,6 +193,8 @@ async function main(): Promise<unknown> {
       return corrupt();
     case 'tab':
       return tab();
+    case 'budget':
+      return budget();
     default:
       throw new Error(`unknown step ${params.get('step')}`);
   }

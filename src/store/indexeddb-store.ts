@@ -243,19 +243,11 @@ export class IndexedDbStore implements MemoryStore {
     report.chunks = good.length;
     report.vectors = good.reduce((n, g) => n + g.chunk.ids.filter((id) => id !== null).length, 0);
     const raw = good.filter((g) => g.chunk.storage === index.storage);
-    if (raw.length) {
-      // One array and one restore: the index grows once instead of doubling chunk by chunk.
-      const words = new Uint32Array(raw.reduce((n, g) => n + g.rows.byteLength / 4, 0));
-      let at = 0;
-      for (const g of raw) {
-        words.set(new Uint32Array(g.rows), at);
-        at += g.rows.byteLength / 4;
-      }
-      index.restore(
-        raw.flatMap((g) => g.chunk.ids),
-        raw.flatMap((g) => g.chunk.sessions),
-        words,
-      );
+    // The first call reserves room for every row: the index grows once, not chunk by chunk.
+    let left = raw.reduce((n, g) => n + g.chunk.ids.length, 0);
+    for (const { chunk, rows: r } of raw) {
+      index.restore(chunk.ids, chunk.sessions, new Uint32Array(r), left);
+      left -= chunk.ids.length;
     }
     for (const { chunk, rows: r } of good.filter((g) => g.chunk.storage !== index.storage)) {
       index.upsert(

@@ -185,12 +185,19 @@ export class VectorIndex {
    * Appends rows already in this index's layout (`storage` f16 or f32, normalized, as a
    * persistent store's chunks keep them): one copy, no conversion. Null ids skip their row.
    */
-  restore(ids: readonly (string | null)[], sessions: readonly string[], words: Uint32Array): void {
+  restore(
+    ids: readonly (string | null)[],
+    sessions: readonly string[],
+    words: Uint32Array,
+    /** Rows about to be restored in all (this call and the next ones): one growth for all. */
+    reserveRows = ids.length,
+  ): void {
     this.alive();
     check(this.storage !== 'int8', 'restore() takes f16 or f32 rows; use upsert() for int8');
     check(words.length >= ids.length * this.store.row.strideWords, 'restore(): rows too short');
     const start = this.store.rows;
-    this.store.reserve(start + ids.length, this.sessionNames.length + new Set(sessions).size);
+    const rows = start + Math.max(ids.length, reserveRows);
+    this.store.reserve(rows, this.sessionNames.length + new Set(sessions).size);
     const ordinals = ids.map((id, i) => (id === null ? 0 : this.ordinal(sessions[i]!)));
     this.store.writeRows(start, words, ids.length, ordinals);
     ids.forEach((id, i) => {
