@@ -21,6 +21,7 @@ import type {
 import { LongTermTier, type AnchorPolicy } from './tiers/long-term.js';
 import { MidTermTier, type SplitSentences, type Summarize } from './tiers/mid-term.js';
 import { RecentWindow } from './tiers/short-term.js';
+import { onFresh } from './sync/stale.js';
 import type { VectorIndex } from './vectors/vector-index.js';
 
 /** What an anchor extractor sees of a turn. */
@@ -242,24 +243,9 @@ export class SessionState {
     });
   }
 
-  /**
-   * Runs an update of anchors `ids`; when the store refuses it as `STALE_VERSION` (another
-   * write, maybe in another tab, got there first), re-reads them and runs it again on the
-   * fresh records, never merging blindly.
-   */
-  async fresh<T>(ids: readonly string[], update: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await update();
-      } catch (error) {
-        if (!(error instanceof MemoryError && error.code === 'STALE_VERSION') || attempt >= 5)
-          throw error;
-        for (const id of ids) {
-          const [stored, mine] = [await this.shared.store.get('anchor', id), this.long.get(id)];
-          if (stored && mine) Object.assign(mine, stored);
-        }
-      }
-    }
+  /** Runs an anchor update, re-read and retried on `STALE_VERSION` (see sync/stale.ts). */
+  fresh<T>(ids: readonly string[], update: () => Promise<T>): Promise<T> {
+    return onFresh(this.shared.store, this.long, ids, update);
   }
 
   private forgetTurn(turn: TurnRecord, changes: StoreChange[], after: (() => void)[]): void {

@@ -1,12 +1,13 @@
-import type { IDBPDatabase, IDBPTransaction } from 'idb';
+import type { IDBPDatabase } from 'idb';
 import { MemoryError } from '../errors.js';
 import type { VectorIndex } from '../vectors/vector-index.js';
 import { CHUNK_ROWS, checksum, chunkStorage, packRows, unpackRow } from './chunks.js';
 import { decodeRow, decodeVector, encodeRow, encodeVector, isRowKind, STORE_OF } from './codec.js';
 import { KEY_CHECK, checkKey, openBytes, sealBytes } from './crypto.js';
-import { TabSync, type Announced } from '../sync/channel.js';
+import { TabSync } from '../sync/channel.js';
 import { stale } from './memory-store.js';
-import { isQuotaError, quotaError, sizeOf } from './quota.js';
+import { sizeOf } from './quota.js';
+import { announced, settle, transact, unchunk, type StoreName } from './tx.js';
 import { openMemoryDB, type MemoryDB, type StoredRow, type VectorChunk } from './schema.js';
 import type { MemoryStore, RecordKind, StoreChange, StoredRecords } from './types.js';
 
@@ -31,8 +32,6 @@ export interface RestoreReport {
   ms?: { read: number; verify: number; copy: number };
 }
 
-type StoreName = 'meta' | 'turns' | 'summaries' | 'anchors' | 'vectors' | 'chunks';
-type Tx = IDBPTransaction<MemoryDB, StoreName[], 'readwrite'>;
 const ALL: StoreName[] = ['meta', 'turns', 'summaries', 'anchors', 'vectors', 'chunks'];
 
 /**
@@ -379,54 +378,5 @@ export class IndexedDbStore implements MemoryStore {
 
   private open(): void {
     if (this.closed) throw new MemoryError('DESTROYED', `store ${this.name} was closed`);
-  }
-}
-
-function announced(change: StoreChange): Announced {
-  const id = 'put' in change ? change.put.id : change.delete;
-  return { kind: change.kind, id, deleted: !('put' in change) };
-}
-
-/**
- * Leaves a request's outcome to the transaction: when one request fails, the others reject
- * with AbortError too, and `tx.done` reports the first cause.
- */
-function settle(request: Promise<unknown>): void {
-  request.catch(() => undefined);
-}
-
-/** Marks `ids` gone from the chunks that hold them (a chunk left with none is deleted). */
-async function unchunk(tx: Tx, ids: readonly string[]): Promise<void> {
-  const chunks = tx.objectStore('chunks');
-  for (const id of ids) {
-    const key = await chunks.index('ids').getKey(id);
-    if (key === undefined) continue;
-    const chunk = (await chunks.get(key))!;
-    chunk.ids = chunk.ids.map((x) => (x === id ? null : x));
-    if (chunk.ids.every((x) => x === null)) await chunks.delete(key);
-    else await chunks.put(chunk);
-  }
-}
-
-/**
- * Runs `body` in `tx` and waits for the commit. Anything thrown aborts the transaction, so
- * nothing of it lands; a full disk becomes `QUOTA_EXCEEDED` with everything earlier intact.
- */
-async function transact(tx: Tx, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    try {
-      tx.abort();
-    } catch {
-      // already aborted by the error itself
-    }
-    await tx.done.catch(() => undefined);
-    throw isQuotaError(error) ? quotaError(error) : error;
-  }
-  try {
-    await tx.done;
-  } catch (error) {
-    throw isQuotaError(error) ? quotaError(error) : error;
   }
 }
