@@ -3,6 +3,7 @@ import source from '../../shaders/score-topk.wgsl?raw';
 import type { VectorStorage } from '../vectors/layout.js';
 import { COMPUTE_STAGE } from './flags.js';
 import { foldWorkgroups, SEARCH_PARAMS_BYTES } from './search-params.js';
+import { KernelCache } from './kernel-cache.js';
 
 /**
  * Invocations per score-topk workgroup; the WGSL `WORKGROUP_SIZE` override. Small on purpose:
@@ -43,7 +44,6 @@ export interface ScoreBindings {
  * Kernels per device and storage, built once and shared by every scan on that device (they
  * hold no per-scan state); a failed build is forgotten so a later call can retry.
  */
-const built = new WeakMap<GPUDevice, Map<VectorStorage, Promise<ScoreTopK>>>();
 
 /**
  * The score-topk kernel for one storage type: scores tiles of rows against each query, drops
@@ -62,17 +62,14 @@ export class ScoreTopK {
     private readonly pipeline: GPUComputePipeline,
   ) {}
 
+  // Built once per device (and storage), shared by every user of that device.
+  private static readonly cache = new KernelCache((device, storage: VectorStorage) =>
+    ScoreTopK.build(device, storage),
+  );
+
   /** The kernel for `storage` on `device`, its layout and pipeline built on the first call. */
   static create(device: GPUDevice, storage: VectorStorage): Promise<ScoreTopK> {
-    let kernels = built.get(device);
-    if (!kernels) built.set(device, (kernels = new Map()));
-    let kernel = kernels.get(storage);
-    if (!kernel) {
-      kernel = ScoreTopK.build(device, storage);
-      kernels.set(storage, kernel);
-      kernel.catch(() => kernels.delete(storage));
-    }
-    return kernel;
+    return ScoreTopK.cache.get(device, storage);
   }
 
   private static async build(device: GPUDevice, storage: VectorStorage): Promise<ScoreTopK> {

@@ -2,6 +2,7 @@ import common from '../../shaders/common.wgsl?raw';
 import source from '../../shaders/topk-merge.wgsl?raw';
 import { COMPUTE_STAGE } from './flags.js';
 import { foldWorkgroups, SEARCH_PARAMS_BYTES } from './search-params.js';
+import { KernelCache } from './kernel-cache.js';
 
 /** Invocations per topk-merge workgroup; the WGSL `WORKGROUP_SIZE` override. */
 export const MERGE_WORKGROUP_SIZE = 256;
@@ -16,9 +17,6 @@ const MERGE_SPAN = 4096;
 export function mergeFanIn(k: number, lists: number): number {
   return Math.max(2, Math.min(lists, Math.floor(MERGE_SPAN / k)));
 }
-
-/** Kernels per device, shared by every scan on it; a failed build is forgotten. */
-const built = new WeakMap<GPUDevice, Promise<TopKMerge>>();
 
 /** The buffers one merge pass reads and writes. */
 export interface MergeBindings {
@@ -44,15 +42,14 @@ export class TopKMerge {
     private readonly pipeline: GPUComputePipeline,
   ) {}
 
+  // Built once per device (and storage), shared by every user of that device.
+  private static readonly cache = new KernelCache((device, _: undefined) =>
+    TopKMerge.build(device),
+  );
+
   /** The kernel on `device`, its layout and pipeline built on the first call. */
   static create(device: GPUDevice): Promise<TopKMerge> {
-    let kernel = built.get(device);
-    if (!kernel) {
-      kernel = TopKMerge.build(device);
-      built.set(device, kernel);
-      kernel.catch(() => built.delete(device));
-    }
-    return kernel;
+    return TopKMerge.cache.get(device, undefined);
   }
 
   private static async build(device: GPUDevice): Promise<TopKMerge> {

@@ -5,6 +5,7 @@ import { COMPUTE_STAGE } from '../gpu/flags.js';
 import { foldWorkgroups } from '../gpu/search-params.js';
 import { KV_PARAMS_BYTES } from './kv-params.js';
 import type { KvStorage } from './kv-score.js';
+import { KernelCache } from '../gpu/kernel-cache.js';
 
 /** Invocations per kv-gather workgroup (one per output u32 word); the WGSL override. */
 export const KV_GATHER_WORKGROUP_SIZE = 64;
@@ -22,8 +23,6 @@ export interface GatherBindings {
   readonly params: GPUBuffer;
 }
 
-const built = new WeakMap<GPUDevice, Map<KvStorage, Promise<KvGather>>>();
-
 /**
  * The kv-gather kernel for one storage: writes a layer's kept values bit for bit and its kept
  * keys re-rotated to their new positions.
@@ -40,17 +39,14 @@ export class KvGather {
     private readonly pipeline: GPUComputePipeline,
   ) {}
 
+  // Built once per device (and storage), shared by every user of that device.
+  private static readonly cache = new KernelCache((device, storage: KvStorage) =>
+    KvGather.build(device, storage),
+  );
+
   /** The kernel for `storage` on `device`, built on the first call and shared after. */
   static create(device: GPUDevice, storage: KvStorage): Promise<KvGather> {
-    let kernels = built.get(device);
-    if (!kernels) built.set(device, (kernels = new Map()));
-    let kernel = kernels.get(storage);
-    if (!kernel) {
-      kernel = KvGather.build(device, storage);
-      kernels.set(storage, kernel);
-      kernel.catch(() => kernels.delete(storage));
-    }
-    return kernel;
+    return KvGather.cache.get(device, storage);
   }
 
   private static async build(device: GPUDevice, storage: KvStorage): Promise<KvGather> {

@@ -3,6 +3,7 @@ import kvCommon from '../../shaders/kv-common.wgsl?raw';
 import source from '../../shaders/kv-score.wgsl?raw';
 import { COMPUTE_STAGE } from '../gpu/flags.js';
 import { KV_PARAMS_BYTES } from './kv-params.js';
+import { KernelCache } from '../gpu/kernel-cache.js';
 
 /** Invocations per kv-score workgroup (one workgroup per KV head); the WGSL override. */
 export const KV_SCORE_WORKGROUP_SIZE = 64;
@@ -15,8 +16,6 @@ export type KvStorage = 'f32' | 'f16';
 
 /** `KvParams.policy` of each scoring policy. */
 export const KV_SCORE_POLICY = { streaming: 0, knorm: 1, keydiff: 2 } as const;
-
-const built = new WeakMap<GPUDevice, Map<KvStorage, Promise<KvScore>>>();
 
 /**
  * The kv-score kernel for one storage: scores every cached key of a layer, a workgroup per
@@ -34,17 +33,14 @@ export class KvScore {
     private readonly pipeline: GPUComputePipeline,
   ) {}
 
+  // Built once per device (and storage), shared by every user of that device.
+  private static readonly cache = new KernelCache((device, storage: KvStorage) =>
+    KvScore.build(device, storage),
+  );
+
   /** The kernel for `storage` on `device`, built on the first call and shared after. */
   static create(device: GPUDevice, storage: KvStorage): Promise<KvScore> {
-    let kernels = built.get(device);
-    if (!kernels) built.set(device, (kernels = new Map()));
-    let kernel = kernels.get(storage);
-    if (!kernel) {
-      kernel = KvScore.build(device, storage);
-      kernels.set(storage, kernel);
-      kernel.catch(() => kernels.delete(storage));
-    }
-    return kernel;
+    return KvScore.cache.get(device, storage);
   }
 
   private static async build(device: GPUDevice, storage: KvStorage): Promise<KvScore> {

@@ -4,6 +4,7 @@ import source from '../../shaders/kv-select.wgsl?raw';
 import { COMPUTE_STAGE } from '../gpu/flags.js';
 import { foldWorkgroups } from '../gpu/search-params.js';
 import { KV_PARAMS_BYTES } from './kv-params.js';
+import { KernelCache } from '../gpu/kernel-cache.js';
 
 /**
  * Invocations per kv-select workgroup (one workgroup per row); the WGSL override. It is also
@@ -11,8 +12,6 @@ import { KV_PARAMS_BYTES } from './kv-params.js';
  * each), so it must stay below 65,536.
  */
 export const KV_SELECT_WORKGROUP_SIZE = 128;
-
-const built = new WeakMap<GPUDevice, Promise<KvSelect>>();
 
 /**
  * The kv-select kernel: per row of scores, exactly `keep` slots, in slot order (radix select
@@ -30,15 +29,12 @@ export class KvSelect {
     private readonly countPipeline: GPUComputePipeline,
   ) {}
 
+  // Built once per device (and storage), shared by every user of that device.
+  private static readonly cache = new KernelCache((device, _: undefined) => KvSelect.build(device));
+
   /** The kernel on `device`, built on the first call and shared after. */
   static create(device: GPUDevice): Promise<KvSelect> {
-    let kernel = built.get(device);
-    if (!kernel) {
-      kernel = KvSelect.build(device);
-      built.set(device, kernel);
-      kernel.catch(() => built.delete(device));
-    }
-    return kernel;
+    return KvSelect.cache.get(device, undefined);
   }
 
   private static async build(device: GPUDevice): Promise<KvSelect> {
