@@ -1,6 +1,8 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
+import { hashingEmbedder } from './embed/hashing.js';
+import { MemoryError } from './errors.js';
 import { createMemory, type MemoryOptions } from './memory.js';
 import { IndexedDbStore } from './store/indexeddb-store.js';
 import { databaseName } from './store/schema.js';
@@ -103,5 +105,39 @@ describe('memory on IndexedDB', () => {
     const after = await recallAll(reopened, 'chat');
     expect(after.map((r) => r.ids)).toEqual(before.map((r) => r.ids));
     await reopened.close();
+  });
+});
+
+describe('a memory opened with another embedder', () => {
+  it('re-embeds from the stored text by default, and refuses with EMBEDDER_MISMATCH on request', async () => {
+    const name = fresh();
+    const first = await createMemory({ ...base, name, embedder: hashingEmbedder({ dim: 64 }) });
+    await first
+      .session('chat')
+      .observe({ role: 'user', content: 'The passport is in the blue drawer.' });
+    await first.session('chat').settled();
+    await first.close();
+
+    const refused = await createMemory({
+      ...base,
+      name,
+      embedder: hashingEmbedder({ dim: 32 }),
+      reembed: false,
+    }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(MemoryError);
+    expect((refused as MemoryError).code).toBe('EMBEDDER_MISMATCH');
+
+    // Refusing left the database as it was: the first embedder still opens it.
+    const again = await createMemory({ ...base, name, embedder: hashingEmbedder({ dim: 64 }) });
+    const kept = await again.session('chat').recall('where is the passport', { budgetTokens: 200 });
+    expect(kept.text).toContain('blue drawer');
+    await again.close();
+
+    const moved = await createMemory({ ...base, name, embedder: hashingEmbedder({ dim: 32 }) });
+    const s = moved.session('chat');
+    await s.settled();
+    const found = await s.recall('where is the passport', { budgetTokens: 200 });
+    expect(found.text).toContain('blue drawer');
+    await moved.close();
   });
 });

@@ -39,6 +39,12 @@ export interface MemoryOptions {
   name?: string;
   /** Default: `hashingEmbedder({ dim: 384 })`, which needs no download. */
   embedder?: Embedder;
+  /**
+   * When the stored vectors were written by another embedder (its `id` differs): `true`
+   * (default) re-embeds every session from its stored text as it loads, never mixing the two;
+   * `false` refuses to open with `EMBEDDER_MISMATCH`, leaving the database untouched.
+   */
+  reembed?: boolean;
   /** `'auto'` (default), `'cpu'`, a `GPUDevice`, or a `GPU` entry point. */
   gpu?: GpuOption;
   /**
@@ -90,6 +96,17 @@ export interface MemoryOptions {
   signal?: AbortSignal;
 }
 
+/** Refuses, before anything is written, a memory whose vectors another embedder wrote. */
+async function checkEmbedder(store: MemoryStore, embedder: Embedder, reembed: boolean) {
+  const stored = await store.get('meta', 'embedder');
+  if (reembed || stored === undefined || stored.value === embedder.id) return;
+  throw new MemoryError(
+    'EMBEDDER_MISMATCH',
+    `this memory's vectors were written by ${String(stored.value)}, not ${embedder.id}; ` +
+      'open it with that embedder, or with reembed: true to re-embed from the stored text',
+  );
+}
+
 /** How safely the memory is kept, and its space budget. */
 interface Durability {
   persisted: boolean | undefined;
@@ -135,6 +152,7 @@ export async function createMemory(options: MemoryOptions = {}): Promise<Memory>
   let restored: RestoreReport & { resume: string[] };
   try {
     options.signal?.throwIfAborted();
+    await checkEmbedder(store, embedder, options.reembed ?? true);
     restored = await loadVectors(store, index, embedder.id);
     await store.write([
       { kind: 'meta', put: { id: 'embedder', value: embedder.id } },
