@@ -105,9 +105,12 @@ export class Session {
         await this.shared.store.write([{ kind: 'turn', put: turn, create: true }]);
         break;
       } catch (error) {
-        // Another tab took this seq: read what it stored, then take the next free one.
-        if (!(error instanceof MemoryError && error.code === 'STALE_VERSION') || attempt >= 16)
+        // Another tab took this seq: read what it stored, then take the next free one. A tab in
+        // a burst of its own would win every round against an immediate retry, so the loser
+        // waits a random moment first, longer each time (bounded: 64 attempts, < 1 s in all).
+        if (!(error instanceof MemoryError && error.code === 'STALE_VERSION') || attempt >= 64)
           throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 30)));
         await this.state.resync();
       }
     }
