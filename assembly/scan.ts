@@ -31,6 +31,7 @@ export function scanF32(
   scan<f32>(
     vectorsPtr,
     0,
+    0,
     sessionsPtr,
     rows,
     strideWords,
@@ -62,6 +63,7 @@ export function scanF16(
   scan<u16>(
     vectorsPtr,
     0,
+    0,
     sessionsPtr,
     rows,
     strideWords,
@@ -83,6 +85,7 @@ export function scanF16(
 export function scanI8(
   vectorsPtr: usize,
   scalesPtr: usize,
+  sumsPtr: usize,
   sessionsPtr: usize,
   rows: i32,
   strideWords: i32,
@@ -97,6 +100,7 @@ export function scanI8(
   scan<i8>(
     vectorsPtr,
     scalesPtr,
+    sumsPtr,
     sessionsPtr,
     rows,
     strideWords,
@@ -140,6 +144,7 @@ export function streamSum(ptr: usize, bytes: usize): i32 {
 function scan<T>(
   vectors: usize,
   scales: usize,
+  sums: usize,
   sessions: usize,
   rows: i32,
   strideWords: i32,
@@ -208,7 +213,21 @@ function scan<T>(
           vScales = f32x4.replace_lane(vScales, 1, load<f32>(s + ((<usize>i1) << 2)));
           vScales = f32x4.replace_lane(vScales, 2, load<f32>(s + ((<usize>i2) << 2)));
           vScales = f32x4.replace_lane(vScales, 3, load<f32>(s + ((<usize>i3) << 2)));
-          const dot = f32x4.convert_i32x4_s(dot4I8(p0, p1, p2, p3, query, strideWords >>> 2));
+          const dot = f32x4.convert_i32x4_s(
+            dot4I8(
+              p0,
+              p1,
+              p2,
+              p3,
+              query,
+              strideWords >>> 2,
+              sums + ((<usize>base) << 2),
+              i0,
+              i1,
+              i2,
+              i3,
+            ),
+          );
           dots = f32x4.mul(f32x4.mul(dot, f32x4.splat(qScale)), vScales);
         }
         if (!v128.any_true(f32x4.gt(dots, f32x4.splat(threshold)))) continue;
@@ -359,8 +378,27 @@ function highHalves(lanes: v128, bits: v128): v128 {
 }
 
 /** Four exact i32 dots of int8 rows with an int8 query, over `chunks` groups of sixteen. */
-function dot4I8(p0: usize, p1: usize, p2: usize, p3: usize, query: usize, chunks: i32): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return dot4I8Relaxed(p0, p1, p2, p3, query, chunks);
+function dot4I8(
+  p0: usize,
+  p1: usize,
+  p2: usize,
+  p3: usize,
+  query: usize,
+  chunks: i32,
+  sums: usize,
+  i0: i32,
+  i1: i32,
+  i2: i32,
+  i3: i32,
+): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    // dot(v, q) = dot(v, q + 64) - 64 · Σv, with Σv stored per row at insert.
+    let rowSums = i32x4.splat(load<i32>(sums + ((<usize>i0) << 2)));
+    rowSums = i32x4.replace_lane(rowSums, 1, load<i32>(sums + ((<usize>i1) << 2)));
+    rowSums = i32x4.replace_lane(rowSums, 2, load<i32>(sums + ((<usize>i2) << 2)));
+    rowSums = i32x4.replace_lane(rowSums, 3, load<i32>(sums + ((<usize>i3) << 2)));
+    return i32x4.sub(dot4I8Relaxed(p0, p1, p2, p3, query, chunks), i32x4.shl(rowSums, 6));
+  }
   let a0 = i32x4.splat(0);
   let a1 = a0;
   let a2 = a0;
@@ -379,11 +417,11 @@ function dot4I8(p0: usize, p1: usize, p2: usize, p3: usize, query: usize, chunks
 }
 
 /**
- * The same four dots with relaxed SIMD's i8·i7 dot-add (one instruction for sixteen products
- * where SIMD needs six). Its second operand must lie in 0..127 to be exact everywhere, so the
- * query is split into its positive and negative parts, q = p - n, and dot(v, q) = dot(v, p) -
- * dot(v, n). Rows and queries hold -127..127 (see quantize), so the i16 pair sums inside the
- * instruction stay within ±32258 and never saturate: the result equals the SIMD path's bits.
+ * The four dots of rows with the query offset by 64, with relaxed SIMD's i8·i7 dot-add: one
+ * instruction for sixteen products where SIMD needs six. Its second operand must lie in 0..127
+ * to be exact everywhere, hence queries of -63..63 (QUERY_LEVELS) shifted up by 64. Rows hold
+ * -127..127, so the i16 pair sums inside the instruction stay within ±32258 and never
+ * saturate: after the caller takes 64·Σv back out, the result equals the SIMD path's bits.
  */
 function dot4I8Relaxed(
   p0: usize,
@@ -393,34 +431,20 @@ function dot4I8Relaxed(
   query: usize,
   chunks: i32,
 ): v128 {
-  const zero = i32x4.splat(0);
-  let a0 = zero;
-  let a1 = zero;
-  let a2 = zero;
-  let a3 = zero;
-  let n0 = zero;
-  let n1 = zero;
-  let n2 = zero;
-  let n3 = zero;
+  const offset = i8x16.splat(64);
+  let a0 = i32x4.splat(0);
+  let a1 = a0;
+  let a2 = a0;
+  let a3 = a0;
   const end = (<usize>chunks) << 4;
   for (let o: usize = 0; o < end; o += 16) {
-    const q = v128.load(query + o);
-    const pos = i8x16.max_s(q, zero);
-    const neg = i8x16.max_s(i8x16.neg(q), zero);
-    let v = v128.load(p0 + o);
-    a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, pos, a0);
-    n0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, neg, n0);
-    v = v128.load(p1 + o);
-    a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, pos, a1);
-    n1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, neg, n1);
-    v = v128.load(p2 + o);
-    a2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, pos, a2);
-    n2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, neg, n2);
-    v = v128.load(p3 + o);
-    a3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, pos, a3);
-    n3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v, neg, n3);
+    const q = i8x16.add(v128.load(query + o), offset);
+    a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(p0 + o), q, a0);
+    a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(p1 + o), q, a1);
+    a2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(p2 + o), q, a2);
+    a3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(p3 + o), q, a3);
   }
-  return sum4I32(i32x4.sub(a0, n0), i32x4.sub(a1, n1), i32x4.sub(a2, n2), i32x4.sub(a3, n3));
+  return sum4I32(a0, a1, a2, a3);
 }
 
 function dotI8(v: v128, qLow: v128, qHigh: v128): v128 {

@@ -132,7 +132,8 @@ async function property(seed: number): Promise<{ steps: number; mismatches: stri
 
 /**
  * The relaxed-SIMD int8 kernel against the plain SIMD one on 3,000 random rows of 400 int8
- * (the ±127 extremes included): their outputs must be the same bytes.
+ * (the ±127 extremes included) and queries of -63..63 (their extremes included): their outputs
+ * must be the same bytes.
  */
 function relaxedInt8Check(): { flavour: string; same: boolean | null } {
   const flavour = wasmFlavour();
@@ -143,7 +144,7 @@ function relaxedInt8Check(): { flavour: string; same: boolean | null } {
     stride = 100,
     nq = 4,
     k = 64;
-  const at = { scales: rows * 400, sessions: rows * 404, queries: rows * 408 };
+  const at = { scales: rows * 400, sums: rows * 404, sessions: rows * 408, queries: rows * 412 };
   const qScales = at.queries + nq * 400;
   const mask = qScales + 64;
   const out = mask + 64;
@@ -152,8 +153,14 @@ function relaxedInt8Check(): { flavour: string; same: boolean | null } {
   const rand = random(5);
   const int8 = (i: number) =>
     i % 97 === 0 ? (i % 2 ? 127 : -127) : Math.round(rand() * 254 - 127);
-  for (let i = 0; i < rows * 400; i++) bytes[i] = int8(i);
-  for (let i = 0; i < nq * 400; i++) bytes[at.queries + i] = i < 400 ? 127 : int8(i);
+  const sums = new Int32Array(memory.buffer, at.sums, rows);
+  for (let i = 0; i < rows * 400; i++) {
+    bytes[i] = int8(i);
+    sums[Math.floor(i / 400)]! += bytes[i]!;
+  }
+  // Queries are quantized to -63..63 (QUERY_LEVELS); the first is all +63, the second all -63.
+  const query = (i: number) => (i < 400 ? 63 : i < 800 ? -63 : Math.round(rand() * 126 - 63));
+  for (let i = 0; i < nq * 400; i++) bytes[at.queries + i] = query(i);
   new Float32Array(memory.buffer, at.scales, rows).fill(0.01);
   new Float32Array(memory.buffer, qScales, nq).fill(0.02);
   new Uint32Array(memory.buffer, at.sessions, rows).fill(1);
@@ -164,6 +171,7 @@ function relaxedInt8Check(): { flavour: string; same: boolean | null } {
     scanI8(
       0,
       at.scales,
+      at.sums,
       at.sessions,
       rows,
       stride,

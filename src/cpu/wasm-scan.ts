@@ -23,6 +23,7 @@ interface Kernels {
   scanI8(
     vectors: number,
     scales: number,
+    sums: number,
     sessions: number,
     rows: number,
     strideWords: number,
@@ -79,18 +80,23 @@ export function wasmFlavour(): WasmFlavour {
 function relaxedAgrees(): boolean {
   const relaxed = decodeBase64(kernelsRelaxedBase64);
   if (!wasmSimdSupported() || !WebAssembly.validate(relaxed)) return false;
-  // 8 rows of 32 int8 with both signs and the ±127 extremes, one query, k = 8.
+  // 8 rows of 32 int8 codes (-127..127, extremes included) with their sums, one query of
+  // -63..63 (the extremes again), k = 8.
   const memory = new WebAssembly.Memory({ initial: 1 });
   const bytes = new Int8Array(memory.buffer);
-  for (let i = 0; i < 8 * 32; i++) bytes[i] = ((i * 37) % 255) - 127;
-  for (let i = 0; i < 32; i++) bytes[1024 + i] = i % 3 === 0 ? -127 : ((i * 53) % 255) - 127;
+  const sums = new Int32Array(memory.buffer, 640, 8);
+  for (let i = 0; i < 8 * 32; i++) {
+    bytes[i] = i % 11 === 0 ? 127 : ((i * 37) % 255) - 127;
+    sums[i >> 5]! += bytes[i]!;
+  }
+  for (let i = 0; i < 32; i++) bytes[1024 + i] = i % 3 === 0 ? -63 : ((i * 53) % 127) - 63;
   new Float32Array(memory.buffer, 512, 8).fill(1);
   new Uint32Array(memory.buffer, 768, 8).fill(1);
   new Float32Array(memory.buffer, 1088, 1)[0] = 1;
   new Uint32Array(memory.buffer, 1104, 1)[0] = 2;
   const results = [kernelsBase64, kernelsRelaxedBase64].map((base64) => {
     const kernels = instantiate(new WebAssembly.Module(decodeBase64(base64)), memory);
-    kernels.scanI8(0, 512, 768, 8, 8, 1024, 1088, 1, 1104, 8, 2048, 2048 + 32);
+    kernels.scanI8(0, 512, 640, 768, 8, 8, 1024, 1088, 1, 1104, 8, 2048, 2048 + 32);
     return new Int32Array(memory.buffer, 2048, 16).join();
   });
   return results[0] === results[1];
@@ -168,6 +174,7 @@ export class WasmScan implements ScanBackend {
       kernels.scanI8(
         r.vectors,
         r.scales,
+        r.sums,
         r.sessions,
         store.rows,
         strideWords,

@@ -24,6 +24,11 @@ export interface Regions {
   readonly sessions: number;
   /** f32 scale per row (int8 storage only). */
   readonly scales: number;
+  /**
+   * i32 sum of each row's int8 codes (int8 storage only): lets the relaxed-SIMD scan offset
+   * the query into 0..127 and take the offset back out per row.
+   */
+  readonly sums: number;
   /** The stored rows, `strideWords` u32 each. */
   readonly vectors: number;
   /** f32 originals for rescoring (int8 storage only), `queryStride` each. */
@@ -48,6 +53,7 @@ function regionsFor(row: RowLayout, capacity: number, maskWords: number): Region
   const outScores = take(MAX_BATCH * MAX_CANDIDATES * 4);
   const sessions = take(capacity * 4);
   const scales = take(int8 ? capacity * 4 : 0);
+  const sums = take(int8 ? capacity * 4 : 0);
   const vectors = take(capacity * row.strideWords * 4);
   const originals = take(int8 ? capacity * row.queryStride * 4 : 0);
   return {
@@ -59,6 +65,7 @@ function regionsFor(row: RowLayout, capacity: number, maskWords: number): Region
     outScores,
     sessions,
     scales,
+    sums,
     vectors,
     originals,
     end: at,
@@ -124,6 +131,7 @@ export class HostStore {
     keep('vectors', this.row.strideWords * 4);
     if (this.row.storage === 'int8') {
       keep('scales', 4);
+      keep('sums', 4);
       keep('originals', this.row.queryStride * 4);
     }
     this.memory = memory;
@@ -149,6 +157,7 @@ export class HostStore {
       const base = row * queryStride;
       for (let i = 0; i < dim; i++) v.originals[base + i] = unit[i]!;
       v.scales[row] = quantize(unit, dim, v.i8, row * strideWords * 4);
+      v.sums[row] = codeSum(v.i8, row * strideWords * 4, dim);
     }
     if (row >= this.rows) this.rows = row + 1;
     this.markDirty(row, row + 1);
@@ -162,6 +171,10 @@ export class HostStore {
     const v = this.views;
     v.u32.set(words.subarray(0, count * this.row.strideWords), row * this.row.strideWords);
     for (let i = 0; i < count; i++) v.sessions[row + i] = ordinals[i]!;
+    if (this.row.storage === 'int8') {
+      const bytes = this.row.strideWords * 4;
+      for (let i = row; i < row + count; i++) v.sums[i] = codeSum(v.i8, i * bytes, bytes);
+    }
     if (row + count > this.rows) this.rows = row + count;
     this.markDirty(row, row + count);
   }
@@ -182,6 +195,7 @@ export class HostStore {
       const q = this.row.queryStride;
       v.originals.copyWithin(to * q, from * q, (from + 1) * q);
       v.scales[to] = v.scales[from]!;
+      v.sums[to] = v.sums[from]!;
     }
     this.markDirty(to, to + 1);
   }
@@ -226,6 +240,7 @@ export class StoreViews {
   readonly i8: Int8Array;
   readonly sessions: Uint32Array;
   readonly scales: Float32Array;
+  readonly sums: Int32Array;
   readonly originals: Float32Array;
   readonly queries: Float32Array;
   readonly queriesI8: Int8Array;
@@ -249,6 +264,7 @@ export class StoreViews {
     this.sessions = new Uint32Array(buffer, r.sessions, capacity);
     const int8 = row.storage === 'int8';
     this.scales = new Float32Array(buffer, r.scales, int8 ? capacity : 0);
+    this.sums = new Int32Array(buffer, r.sums, int8 ? capacity : 0);
     this.originals = new Float32Array(buffer, r.originals, int8 ? capacity * row.queryStride : 0);
     this.queries = new Float32Array(buffer, r.queries, MAX_BATCH * row.queryStride);
     this.queriesI8 = new Int8Array(buffer, r.queriesI8, MAX_BATCH * row.strideWords * 4);
@@ -261,19 +277,35 @@ export class StoreViews {
 
 /**
  * Symmetric int8 quantization of `dim` values into `out` at `offset`: q = round(x / s) with
- * s = max|x| / 127. Returns s, so that x ≈ q * s.
+ * s = max|x| / levels, so codes lie in -levels..levels. Returns s, so that x ≈ q * s. Rows use
+ * 127 levels; queries use {@link QUERY_LEVELS}.
  */
 export function quantize(
   values: ArrayLike<number>,
   dim: number,
   out: Int8Array,
   offset: number,
+  levels = 127,
 ): number {
   let max = 0;
   for (let i = 0; i < dim; i++) max = Math.max(max, Math.abs(values[i]!));
-  const scale = max > 0 ? max / 127 : 1;
+  const scale = max > 0 ? max / levels : 1;
   for (let i = 0; i < dim; i++) out[offset + i] = Math.round(values[i]! / scale);
   return scale;
+}
+
+/**
+ * Levels of an int8 query: -63..63, so that query + 64 fits relaxed SIMD's 7-bit operand. Every
+ * backend scans the same codes, so their estimates stay equal; the f32 rescoring of the
+ * candidates makes up for the lost bit.
+ */
+export const QUERY_LEVELS = 63;
+
+/** The sum of `n` int8 codes from `offset`. */
+function codeSum(codes: Int8Array, offset: number, n: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += codes[offset + i]!;
+  return sum;
 }
 
 function allocate(bytes: number, row: RowLayout, capacity: number): WebAssembly.Memory {

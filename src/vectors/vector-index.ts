@@ -5,7 +5,7 @@ import { acquireGpu, type GpuContext, type GpuInfo, type GpuOption } from '../gp
 import { GpuScan } from '../gpu/scan.js';
 import type { BackendName, ScanBackend } from './backend.js';
 import { cpuChoice, staticChoice, timeBest, type BackendChoice } from './choose.js';
-import { HostStore, quantize } from './host-store.js';
+import { HostStore, QUERY_LEVELS, quantize } from './host-store.js';
 import { MAX_BATCH, int8Candidates, rowLayout, type VectorStorage } from './layout.js';
 import { checkId, checkK, checkVector } from './validate.js';
 
@@ -375,7 +375,7 @@ export class VectorIndex {
       v.queries.set(unit, q * queryStride);
       if (this.storage === 'int8') {
         v.queriesI8.fill(0, q * strideWords * 4, (q + 1) * strideWords * 4);
-        v.queryScales[q] = quantize(unit, this.dim, v.queriesI8, q * strideWords * 4);
+        v.queryScales[q] = quantize(unit, this.dim, v.queriesI8, q * strideWords * 4, QUERY_LEVELS);
       }
     });
     if (allowed) {
