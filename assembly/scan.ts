@@ -97,6 +97,10 @@ export function scanI8(
   outRowsPtr: usize,
   outScoresPtr: usize,
 ): void {
+  // Relaxed SIMD dots the rows with the query shifted into 0..127: shift it once here and back
+  // after, rather than in the inner loop (the caller's queries are left as they were).
+  const queryBytes = <usize>nq * ((<usize>strideWords) << 2);
+  if (ASC_FEATURE_RELAXED_SIMD) shiftCodes(queriesI8Ptr, queryBytes, 64);
   scan<i8>(
     vectorsPtr,
     scalesPtr,
@@ -113,6 +117,14 @@ export function scanI8(
     outRowsPtr,
     outScoresPtr,
   );
+  if (ASC_FEATURE_RELAXED_SIMD) shiftCodes(queriesI8Ptr, queryBytes, -64);
+}
+
+/** Adds `by` to each of `bytes` int8 codes at `ptr` (a multiple of 16 bytes). */
+function shiftCodes(ptr: usize, bytes: usize, by: i8): void {
+  const step = i8x16.splat(by);
+  for (let o: usize = 0; o < bytes; o += 16)
+    v128.store(ptr + o, i8x16.add(v128.load(ptr + o), step));
 }
 
 /** Reads `bytes` bytes from `ptr` with SIMD loads and returns their i32 sum: the bandwidth floor. */
@@ -431,14 +443,13 @@ function dot4I8Relaxed(
   query: usize,
   chunks: i32,
 ): v128 {
-  const offset = i8x16.splat(64);
   let a0 = i32x4.splat(0);
   let a1 = a0;
   let a2 = a0;
   let a3 = a0;
   const end = (<usize>chunks) << 4;
   for (let o: usize = 0; o < end; o += 16) {
-    const q = i8x16.add(v128.load(query + o), offset);
+    const q = v128.load(query + o); // already shifted by scanI8
     a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(p0 + o), q, a0);
     a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(p1 + o), q, a1);
     a2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(p2 + o), q, a2);
