@@ -7,6 +7,7 @@ import { createVectorIndex, type SearchHit, type VectorStorage } from '../../src
 import { clustered, isotropic, random, row } from '../../test/data.js';
 import { wasmFlavour } from '../../src/cpu/wasm-scan.js';
 import { kernelsBase64, kernelsRelaxedBase64 } from '../../src/wasm/kernels.generated.js';
+import { reportTo } from './report.js';
 
 interface Comparison {
   storage: VectorStorage;
@@ -205,15 +206,4 @@ async function main() {
   return { ...info, comparisons, property: prop, relaxed: relaxedInt8Check() };
 }
 
-const status = document.querySelector('#status')!;
-const result = document.querySelector('#result')!;
-main().then(
-  (value) => {
-    result.textContent = JSON.stringify(value);
-    status.textContent = 'done';
-  },
-  (error: unknown) => {
-    result.textContent = JSON.stringify({ error: String((error as Error)?.stack ?? error) });
-    status.textContent = 'failed';
-  },
-);
+reportTo(document, main);

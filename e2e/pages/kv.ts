@@ -11,6 +11,7 @@ import { KvPruner } from '../../src/kv/pruner.js';
 import { ropeFromConfig } from '../../src/kv/rope.js';
 import { pruneCache, type KvCache } from '../../src/kv/transformers.js';
 import { conversation, type ChatCase } from '../../test/kv-conversation.js';
+import { reportTo } from './report.js';
 
 const SHAPE = { layers: 2, kvHeads: 2, seq: 300, headDim: 16 };
 const ROPE = ropeFromConfig({
@@ -171,15 +172,4 @@ async function main() {
   return { gpu: info.description || info.architecture, comparisons, errors, ...(await models()) };
 }
 
-const status = document.querySelector('#status')!;
-const result = document.querySelector('#result')!;
-main().then(
-  (value) => {
-    result.textContent = JSON.stringify(value);
-    status.textContent = 'done';
-  },
-  (error: unknown) => {
-    result.textContent = JSON.stringify({ error: String((error as Error)?.stack ?? error) });
-    status.textContent = 'failed';
-  },
-);
+reportTo(document, main);

@@ -8,6 +8,7 @@ import { openDB } from 'idb';
 import { createMemory, IndexedDbStore, type Memory, type MemoryOptions } from '../../src/index.js';
 import { databaseName, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { patternExtract } from '../../test/memory-helpers.js';
+import { reportTo } from './report.js';
 
 declare global {
   interface Window {
@@ -200,15 +201,4 @@ async function main(): Promise<unknown> {
   }
 }
 
-const status = document.querySelector('#status')!;
-const result = document.querySelector('#result')!;
-main().then(
-  (value) => {
-    result.textContent = JSON.stringify(value);
-    status.textContent = 'done';
-  },
-  (error: unknown) => {
-    result.textContent = JSON.stringify({ error: String((error as Error)?.stack ?? error) });
-    status.textContent = 'failed';
-  },
-);
+reportTo(document, main);
