@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // The library build: one ESM file per entry, shaders and the WASM kernels inlined, no
-// dependency bundled (apps bring their own copies of idb and transformers.js).
+// dependency bundled (apps bring their own copies of idb and transformers.js). `testing` is a
+// Node entry for apps' Playwright suites: it imports node:* and @playwright/test, never bundled.
 export default defineConfig({
   build: {
     outDir: 'dist',
@@ -10,11 +11,18 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     lib: {
-      entry: { index: 'src/index.ts' },
+      entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
       formats: ['es'],
     },
     rollupOptions: {
-      external: [/^@huggingface\/transformers/, /^idb/, /^compromise/, /^webgpu$/, /^node:/],
+      external: [
+        /^@huggingface\/transformers/,
+        /^@playwright\/test/,
+        /^idb/,
+        /^compromise/,
+        /^webgpu$/,
+        /^node:/,
+      ],
     },
   },
   test: {

@@ -1,5 +1,5 @@
 // Loads the built package as an app would (plain Node ESM, no bundler) and runs one search on
-// each CPU backend, so a broken library build fails the tests.
+// each CPU backend, so a broken library build fails the tests; then the testing entry.
 import { createVectorIndex, hashingEmbedder, MemoryError } from '../dist/index.js';
 
 const dim = 8;
@@ -27,4 +27,17 @@ if (
   )
 )
   throw new Error('dist: @huggingface/transformers is imported statically');
+// The testing entry loads in plain Node (as an app's Playwright config would load it), exports
+// exactly its documented names, and the main entry never pulls in Playwright.
+const testing = await import('../dist/testing.js');
+const names = Object.keys(testing).sort().join(',');
+const want = 'CHROMIUM_ARGS,chromiumLaunchOptions,expect,systemChromium,test,webgpuInfo';
+if (names !== want) throw new Error(`dist/testing exports ${names}, expected ${want}`);
+if (typeof testing.test.extend !== 'function' || typeof testing.expect !== 'function')
+  throw new Error('dist/testing: test or expect is not from @playwright/test');
+const launch = testing.chromiumLaunchOptions(['--extra']);
+if (!launch.args.includes('--enable-unsafe-webgpu') || launch.args.at(-1) !== '--extra')
+  throw new Error(`dist/testing: launch options ${JSON.stringify(launch)}`);
+if (readFileSync(new URL('../dist/index.js', import.meta.url), 'utf8').includes('@playwright/'))
+  throw new Error('dist: the main entry imports Playwright');
 console.log('dist smoke: ok');
