@@ -146,3 +146,60 @@ describe('chat and cache checks', () => {
     await model.dispose();
   });
 });
+
+describe('streaming a turn', () => {
+  it('tells onToken each token as it comes, and a stop keeps the cache and the conversation in step', async () => {
+    const model = await load('plain');
+    const rope = ropeFromConfig(model.config as unknown as Record<string, unknown>);
+    const chat = new KvChat(model, {
+      library: { Tensor, DynamicCache } as never,
+      rope,
+      budgetTokens: 32,
+      policy: { kind: 'knorm' },
+      window: 8,
+    });
+    const streamed: number[] = [];
+    const first = await chat.say([3, 14, 15, 9, 26, 5], {
+      maxNewTokens: 5,
+      onToken: (id) => streamed.push(id),
+    });
+    expect(streamed).toEqual(first.tokens);
+    expect(first.tokens).toHaveLength(5);
+    expect(first.stopped).toBeUndefined();
+    // Stopped after the third token: the turn ends there, pending holds its last token.
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const second = await chat.say([7, 8], {
+      maxNewTokens: 10,
+      signal: controller.signal,
+      onToken: (id) => {
+        seen.push(id);
+        if (seen.length === 3) controller.abort();
+      },
+    });
+    expect(second).toMatchObject({ tokens: seen, stopped: true });
+    expect(seen).toHaveLength(3);
+    expect(chat.conversationLength).toBe(6 + 5 + 2 + 3);
+    expect(chat.cacheLength + chat.pendingTokens.length).toBe(chat.conversationLength);
+    // A throwing onToken stops generation too, and its error comes back after the state is kept.
+    await expect(
+      chat.say([11], {
+        maxNewTokens: 10,
+        onToken: () => {
+          throw new Error('the page went away');
+        },
+      }),
+    ).rejects.toThrow('the page went away');
+    expect(chat.conversationLength).toBe(16 + 1 + 1);
+    // Past the budget the chat prunes and keeps streaming.
+    const long = Array.from({ length: 30 }, (_, i) => (i * 11) % 60);
+    const tokens: number[] = [];
+    const third = await chat.say(long, { maxNewTokens: 4, onToken: (id) => tokens.push(id) });
+    expect(third.pruned).toMatchObject({ pruned: true, after: 24 });
+    const fourth = await chat.say([1, 2], { maxNewTokens: 4, onToken: (id) => tokens.push(id) });
+    expect(tokens).toEqual([...third.tokens, ...fourth.tokens]);
+    expect(chat.cacheLength + chat.pendingTokens.length).toBeLessThan(chat.conversationLength);
+    await chat.dispose();
+    await model.dispose();
+  });
+});

@@ -28,12 +28,27 @@ export interface KvChatOptions extends PruneCacheOptions {
   readonly library: ChatLibrary;
 }
 
+/** How one turn is generated. */
+export interface SayOptions {
+  /** Most tokens to generate (default 32). */
+  readonly maxNewTokens?: number;
+  /**
+   * Told each token id as the model produces it, to stream the reply. An error it throws
+   * stops generation and is rethrown once the chat has recorded what was generated.
+   */
+  readonly onToken?: (token: number) => void;
+  /** Stops generation after the token being produced; the turn keeps what it generated. */
+  readonly signal?: AbortSignal;
+}
+
 /** One turn's outcome. */
 export interface ChatTurn {
   /** Token ids the model produced. */
   readonly tokens: number[];
   /** Set when the cache was pruned after this turn. */
   readonly pruned?: PruneCacheResult;
+  /** Set when `signal` stopped generation early. */
+  readonly stopped?: boolean;
 }
 
 /**
@@ -43,7 +58,8 @@ export interface ChatTurn {
  * @example
  * const chat = new KvChat(model, { library: { Tensor, DynamicCache }, rope,
  *   budgetTokens: 2048, policy: { kind: 'knorm' }, pruner });
- * const { tokens } = await chat.say(tokenizer.encode(userTurn), { maxNewTokens: 128 });
+ * const { tokens } = await chat.say(tokenizer.encode(userTurn), {
+ *   maxNewTokens: 128, onToken: (id) => show(tokenizer.decode([id])), signal });
  */
 export class KvChat {
   /** The cache, owned by the chat (`dispose()` releases it). */
@@ -80,10 +96,15 @@ export class KvChat {
   }
 
   /**
-   * Feeds `turn` (the new turn's tokens only) and generates up to `maxNewTokens` greedily.
-   * Passing the whole conversation again is refused with `BAD_INPUT`.
+   * Feeds `turn` (the new turn's tokens only) and generates up to `maxNewTokens` greedily,
+   * telling `onToken` each token as it comes. Passing the whole conversation again is refused
+   * with `BAD_INPUT`. A stop (`signal`, or `onToken` throwing) ends generation between
+   * tokens, so the cache and the conversation always agree.
    */
-  async say(turn: readonly number[], { maxNewTokens = 32 } = {}): Promise<ChatTurn> {
+  async say(
+    turn: readonly number[],
+    { maxNewTokens = 32, onToken, signal }: SayOptions = {},
+  ): Promise<ChatTurn> {
     check(turn.length > 0 && turn.every(Number.isInteger), 'turn must be token ids');
     const n = this.history.length;
     if (n > 0 && turn.length >= n && this.history.every((t, i) => t === turn[i])) {
@@ -102,6 +123,22 @@ export class KvChat {
       1,
       cached + input.length,
     ]);
+    let failure: { error: unknown } | undefined;
+    let prompt = true;
+    // transformers.js hands a streamer the prompt first, then each new token as [[id]].
+    const streamer = onToken && {
+      put: (ids: bigint[][]) => {
+        if (prompt) return void (prompt = false);
+        if (failure) return;
+        try {
+          onToken(Number(ids[0]![0]));
+        } catch (error) {
+          failure = { error };
+        }
+      },
+      end: () => undefined,
+    };
+    const stop = (rows: unknown[]) => rows.map(() => Boolean(failure || signal?.aborted));
     const out = (await this.model.generate({
       input_ids: ids,
       attention_mask: mask,
@@ -109,6 +146,8 @@ export class KvChat {
       max_new_tokens: maxNewTokens,
       do_sample: false,
       return_dict_in_generate: true,
+      streamer,
+      stopping_criteria: [stop],
     })) as { sequences: { tolist(): bigint[][] } };
     const sequence = out.sequences.tolist()[0]!.map(Number);
     const tokens = sequence.slice(input.length);
@@ -116,7 +155,9 @@ export class KvChat {
     const fed = this.cacheLength - cached;
     this.pending = [...input, ...tokens].slice(fed);
     const pruned = await pruneCache(this.cache, this.options);
-    return pruned.pruned ? { tokens, pruned } : { tokens };
+    if (failure) throw failure.error;
+    const stopped = signal?.aborted ? { stopped: true } : {};
+    return pruned.pruned ? { tokens, pruned, ...stopped } : { tokens, ...stopped };
   }
 
   /** Releases the cache's GPU tensors. */
