@@ -10,6 +10,8 @@ interface Job {
   kind: JobKind;
   session: string;
   run: () => Promise<void>;
+  /** Set when its session was discarded while it ran: its failure is not kept. */
+  discarded?: boolean;
 }
 
 /** A FIFO with a moving head, so that taking from a long queue costs O(1). */
@@ -39,6 +41,15 @@ class Fifo {
     this.items = [];
     this.head = 0;
   }
+
+  /** Drops the queued jobs that match; returns how many. */
+  drop(match: (job: Job) => boolean): number {
+    const kept = this.items.slice(this.head).filter((job) => job && !match(job));
+    const dropped = this.size - kept.length;
+    this.items = kept;
+    this.head = 0;
+    return dropped;
+  }
 }
 
 /** How long one slice of background work may hold the thread before yielding. */
@@ -60,6 +71,7 @@ export class BackgroundQueue {
   private readonly waiters = new Set<() => void>();
   private scheduled = false;
   private stopped = false;
+  private running: Job | undefined;
 
   /** Jobs queued or running for a session (all sessions when omitted). */
   pending(session?: string): number {
@@ -89,6 +101,27 @@ export class BackgroundQueue {
     throw failures[0]!.error;
   }
 
+  /**
+   * Forgets a session's work: its queued jobs are dropped, its failures cleared, and a job of
+   * it now running keeps no failure. For a deleted session, so that one started anew under the
+   * same id inherits nothing.
+   *
+   * @example
+   * queue.discard('chat-42');
+   */
+  discard(session: string): void {
+    this.failed.delete(session);
+    if (this.running?.session === session) this.running.discarded = true;
+    let dropped = 0;
+    for (const fifo of this.fifos) dropped += fifo.drop((job) => job.session === session);
+    if (!dropped) return;
+    const left = (this.counts.get(session) ?? dropped) - dropped;
+    if (left > 0) this.counts.set(session, left);
+    else this.counts.delete(session);
+    this.total -= dropped;
+    this.wake();
+  }
+
   /** Stops running jobs; queued ones are dropped (stored turns keep their pending marks). */
   stop(): void {
     this.stopped = true;
@@ -108,11 +141,13 @@ export class BackgroundQueue {
     const start = performance.now();
     let job: Job | undefined;
     while (!this.stopped && performance.now() - start < SLICE_MS && (job = this.next())) {
+      this.running = job;
       try {
         await job.run();
       } catch (error) {
-        this.fail(job, error);
+        if (!job.discarded) this.fail(job, error);
       }
+      this.running = undefined;
       this.done(job);
     }
     this.scheduled = false;

@@ -9,12 +9,25 @@
  * const { text } = await s.recall('Where does Maria live?', { budgetTokens: 800 });
  *
  * @example
+ * import { createMemory, keyFromPassphrase, randomSalt } from 'memkeeper';
+ * const memory = await createMemory({ encryptionKey: await keyFromPassphrase(typed, salt) });
+ * memory.onChange(async ({ session }) => render(await memory.session(session).inspect()));
+ *
+ * @example
  * import { createVectorIndex } from 'memkeeper';
  * const index = await createVectorIndex({ dim: 384 });
  */
 export { createMemory } from './memory.js';
-export type { Memory, MemoryBudgets, MemoryOptions } from './memory.js';
+export type {
+  EmbedderLoader,
+  Memory,
+  MemoryBudgets,
+  MemoryChange,
+  MemoryOptions,
+  SessionInfo,
+} from './memory.js';
 export type { Recall, RecallExplain, RecallOptions, Session, Turn, TurnInput } from './session.js';
+export type { AnchorView, SessionView, SummaryView } from './session-view.js';
 export type { ExtractAnchors, ExtractTurn } from './session-state.js';
 export type { RecallItem, PackShares, Tier } from './recall/pack.js';
 export type { RecallWeights, ScoreParts } from './recall/fuse.js';
@@ -27,6 +40,8 @@ export type {
   MetaRecord,
   RecordKind,
   Role,
+  SessionRecord,
+  SessionStats,
   StoreChange,
   StoredRecords,
   SummaryRecord,
@@ -35,6 +50,8 @@ export type {
 } from './store/types.js';
 export { IndexedDbStore } from './store/indexeddb-store.js';
 export type { IndexedDbStoreOptions, RestoreReport } from './store/indexeddb-store.js';
+export type { StorageReport } from './store/quota.js';
+export { keyFromPassphrase, randomSalt } from './store/crypto.js';
 export { MemoryError } from './errors.js';
 export type { MemoryErrorCode } from './errors.js';
 export { createVectorIndex, VectorIndex } from './vectors/vector-index.js';

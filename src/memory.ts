@@ -1,111 +1,33 @@
 import { BackgroundQueue } from './background.js';
-import type { Embedder, ProgressEvent } from './embed/embedder.js';
-import { hashingEmbedder } from './embed/hashing.js';
+import { ChangeFeed, type ChangeListener } from './changes.js';
+import { embedChecked, type Embedder, type ProgressEvent } from './embed/embedder.js';
 import { MemoryError, check } from './errors.js';
-import type { AnchorKind } from './extract/anchor.js';
-import { extractAnchors, splitSentences } from './extract/extract.js';
-import type { GpuOption } from './gpu/device.js';
-import { DEFAULT_WEIGHTS, type RecallWeights } from './recall/fuse.js';
-import { DEFAULT_SHARES, type PackShares } from './recall/pack.js';
-import { estimateTokens, type TokenCounter } from './recall/tokens.js';
+import {
+  checkEmbedder,
+  checkOptions,
+  checkSessionId,
+  loadEmbedder,
+  resolveSettings,
+  type MemoryOptions,
+} from './options.js';
+import { reembedSessions } from './reembed.js';
 import { Session } from './session.js';
-import type { ExtractAnchors, Settings, Shared } from './session-state.js';
+import { listSessions, type SessionInfo } from './session-list.js';
+import type { Settings, Shared } from './shared.js';
 import { InMemoryStore } from './store/memory-store.js';
 import { IndexedDbStore, type RestoreReport } from './store/indexeddb-store.js';
 import { loadVectors, resolveStore } from './store/open.js';
 import { applyRemote, sessionOfId } from './sync/remote.js';
+import type { Announced } from './sync/channel.js';
 import { weakest, type Evicted } from './store/evict.js';
 import { exportLines, parseImport } from './store/export.js';
 import { askPersist, estimate, type StorageReport } from './store/quota.js';
 import type { MemoryStore } from './store/types.js';
-import { DEFAULT_ANCHOR_POLICY } from './tiers/long-term.js';
-import type { SplitSentences, Summarize } from './tiers/mid-term.js';
 import { createVectorIndex, type VectorIndex } from './vectors/vector-index.js';
-import type { VectorStorage } from './vectors/layout.js';
 
-/** Token budgets of the tiers and of recall. */
-export interface MemoryBudgets {
-  /** Tokens the short-term window holds (default 1024). */
-  windowTokens?: number;
-  /** Tokens leaving the window that make one summary (default 512). */
-  summaryEveryTokens?: number;
-  /** recall()'s budget when the call names none (default 1500). */
-  recallTokens?: number;
-}
-
-/** Options of {@link createMemory}. */
-export interface MemoryOptions {
-  /** Names the memory (and its database, with persistent storage). Default `'memkeeper'`. */
-  name?: string;
-  /** Default: `hashingEmbedder({ dim: 384 })`, which needs no download. */
-  embedder?: Embedder;
-  /**
-   * When the stored vectors were written by another embedder (its `id` differs): `true`
-   * (default) re-embeds every session from its stored text as it loads, never mixing the two;
-   * `false` refuses to open with `EMBEDDER_MISMATCH`, leaving the database untouched.
-   */
-  reembed?: boolean;
-  /** `'auto'` (default), `'cpu'`, a `GPUDevice`, or a `GPU` entry point. */
-  gpu?: GpuOption;
-  /**
-   * `'indexeddb'` (the default where IndexedDB exists: one database per `name`), `'memory'`
-   * (the default elsewhere, e.g. Node without fake-indexeddb), or a store of your own.
-   */
-  storage?: 'memory' | 'indexeddb' | MemoryStore;
-  /**
-   * An AES-GCM `CryptoKey` of the app: text and vectors are encrypted at rest in IndexedDB.
-   * The wrong key fails at open with `DECRYPT_FAILED`, before anything is written.
-   */
-  encryptionKey?: CryptoKey;
-  /**
-   * A budget for this memory's stored bytes (IndexedDB): past it, the weakest unpinned
-   * memories by recall's own score are forgotten, window turns never, and `onEvict` is told.
-   */
-  maxBytes?: number;
-  /** Told what a `maxBytes` eviction removed (ids, sessions, kinds and scores). */
-  onEvict?: (evicted: Evicted[]) => void;
-  /**
-   * Element type of the vector index (default `'f16'`: half the memory and scan time of f32;
-   * its rounding, about 1e-3 in a cosine, does not change rank fusion).
-   */
-  vectorStorage?: VectorStorage;
-  budgets?: MemoryBudgets;
-  /** Your model's tokenizer; a fast estimate (within 15% of BPE on English) otherwise. */
-  countTokens?: TokenCounter;
-  /** Abstractive summaries from your own LLM; extractive summaries otherwise. */
-  summarize?: Summarize;
-  /** Anchor extraction; the built-in one otherwise. */
-  extract?: ExtractAnchors;
-  /** Sentence splitting for extractive summaries; the built-in one otherwise. */
-  splitSentences?: SplitSentences;
-  /** Anchor decay and time to live. */
-  anchors?: {
-    halfLifeMs?: number;
-    halfLifeGrowth?: number;
-    ttlMs?: Partial<Record<AnchorKind, number>>;
-  };
-  /** Recall's weights (recency, memory, stale) and budget shares (anchors, window). */
-  weights?: Partial<RecallWeights>;
-  shares?: Partial<PackShares>;
-  /** Candidates recall takes from retrieval (default 32). */
-  k?: number;
-  /** The clock, in ms since the epoch (tests, replays). */
-  now?: () => number;
-  onProgress?: (event: ProgressEvent) => void;
-  /** Aborts creation. */
-  signal?: AbortSignal;
-}
-
-/** Refuses, before anything is written, a memory whose vectors another embedder wrote. */
-async function checkEmbedder(store: MemoryStore, embedder: Embedder, reembed: boolean) {
-  const stored = await store.get('meta', 'embedder');
-  if (reembed || stored === undefined || stored.value === embedder.id) return;
-  throw new MemoryError(
-    'EMBEDDER_MISMATCH',
-    `this memory's vectors were written by ${String(stored.value)}, not ${embedder.id}; ` +
-      'open it with that embedder, or with reembed: true to re-embed from the stored text',
-  );
-}
+export type { EmbedderLoader, MemoryBudgets, MemoryOptions } from './options.js';
+export type { MemoryChange } from './changes.js';
+export type { SessionInfo } from './session-list.js';
 
 /** How safely the memory is kept, and its space budget. */
 interface Durability {
@@ -113,9 +35,6 @@ interface Durability {
   maxBytes?: number;
   onEvict?: (evicted: Evicted[]) => void;
 }
-
-/** Session ids: 1 to 128 letters, digits and `_ . : @ -` (they name records and filters). */
-const SESSION_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
 /**
  * Creates a memory: three tiers per session, hybrid recall into a token budget.
@@ -127,16 +46,23 @@ const SESSION_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
  * const { text } = await s.recall('Where does Maria live?', { budgetTokens: 600 });
  */
 export async function createMemory(options: MemoryOptions = {}): Promise<Memory> {
-  check(options !== null && typeof options === 'object', 'createMemory() takes an options object');
+  checkOptions(options);
   options.signal?.throwIfAborted();
   const settings = resolveSettings(options);
-  const embedder = options.embedder ?? hashingEmbedder({ dim: 384 });
-  check(
-    typeof embedder.embed === 'function' && Number.isInteger(embedder.dim) && embedder.dim > 0,
-    'embedder must have dim and embed()',
-  );
+  const embedder = await loadEmbedder(options);
+  try {
+    return await open(options, settings, embedder);
+  } catch (error) {
+    // A loaded embedder is the memory's own; one the app passed stays the app's.
+    if (typeof options.embedder === 'function') await embedder.dispose?.();
+    throw error;
+  }
+}
+
+async function open(options: MemoryOptions, settings: Settings, embedder: Embedder) {
   const vectorStorage = options.vectorStorage ?? 'f16';
   const name = options.name ?? 'memkeeper';
+  const reembed = options.reembed ?? true;
   const store = await resolveStore(options, name, embedder.dim, vectorStorage);
   let index: VectorIndex;
   try {
@@ -150,9 +76,10 @@ export async function createMemory(options: MemoryOptions = {}): Promise<Memory>
     throw error;
   }
   let restored: RestoreReport & { resume: string[] };
+  let changed: boolean;
   try {
     options.signal?.throwIfAborted();
-    await checkEmbedder(store, embedder, options.reembed ?? true);
+    changed = await checkEmbedder(store, embedder, reembed);
     restored = await loadVectors(store, index, embedder.id);
     await store.write([
       { kind: 'meta', put: { id: 'embedder', value: embedder.id } },
@@ -164,11 +91,6 @@ export async function createMemory(options: MemoryOptions = {}): Promise<Memory>
     await store.close();
     throw error;
   }
-  options.onProgress?.({ kind: 'ready', what: 'memory' });
-  check(
-    options.maxBytes === undefined || (Number.isFinite(options.maxBytes) && options.maxBytes > 0),
-    'maxBytes must be a positive number',
-  );
   const persisted = store instanceof IndexedDbStore ? await askPersist() : undefined;
   const memory = new Memory(name, store, index, embedder, settings, {
     persisted,
@@ -178,13 +100,24 @@ export async function createMemory(options: MemoryOptions = {}): Promise<Memory>
   // Sessions with unfinished work, or whose vectors sat in a damaged chunk, load now: their
   // turns are embedded and extracted again in the background from the stored text.
   for (const id of restored.resume) memory.session(id);
+  if (changed && reembed === true) {
+    try {
+      await memory.reembedStored(options.onProgress, options.signal);
+    } catch (error) {
+      memory.destroy();
+      throw error;
+    }
+  }
+  options.onProgress?.({ kind: 'ready', what: 'memory' });
   return memory;
 }
 
 /** See {@link createMemory}. */
 export class Memory {
-  private readonly sessions = new Map<string, Session>();
+  private readonly opened = new Map<string, Session>();
   private readonly queue = new BackgroundQueue();
+  private readonly changes = new ChangeFeed();
+  private readonly watchers = new Set<(ids: readonly string[]) => void>();
   private readonly shared: Shared;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private evicting = false;
@@ -205,27 +138,44 @@ export class Memory {
       embedder,
       settings,
       queue: this.queue,
-      embed: (texts) => this.embed(texts, false),
-      embedQuery: async (text) => (await this.embed([text], true))[0]!,
+      embed: (texts) => embedChecked(embedder, texts, false),
+      embedQuery: async (text) => (await embedChecked(embedder, [text], true))[0]!,
       alive: () => this.alive(),
       wrote: () => this.keepBudget(),
+      changed: (session) => this.changes.note(session, 'local'),
+      indexed: (ids) => this.watchers.forEach((seen) => seen(ids)),
       ...(store instanceof IndexedDbStore ? { idTag: `.${store.sync.tab.slice(0, 6)}` } : {}),
     };
     if (store instanceof IndexedDbStore) store.sync.listen((changes) => this.remote(changes));
   }
 
-  /** Applies another tab's committed changes, in order, one announcement after another. */
-  private remote(changes: Parameters<typeof applyRemote>[0][]): void {
+  /**
+   * Applies another tab's committed changes, in order, one announcement after another, and
+   * tells the change listeners of each session touched.
+   */
+  private remote(changes: Announced[]): void {
     this.remoteChain = this.remoteChain
       .then(async () => {
         for (const change of changes) {
           if (this.state === 'closed') return;
-          const session = this.sessions.get(sessionOfId(change.id));
-          const state = session ? await session.loaded() : undefined;
-          await applyRemote(change, this.shared, state);
+          if (change.kind === 'meta') continue;
+          const id = sessionOfId(change.id);
+          if (change.kind === 'clear') this.cleared(id);
+          else {
+            const session = this.opened.get(id);
+            const state = session ? await session.loaded() : undefined;
+            await applyRemote(change, this.shared, state);
+          }
+          this.changes.note(id, 'remote');
         }
       })
       .catch(() => undefined); // a record gone meanwhile is announced again by its deleter
+  }
+
+  /** Another tab deleted a session: its vectors leave the index, its open Session empties. */
+  private cleared(id: string): void {
+    this.index.removeSession(id);
+    this.opened.get(id)?.reset();
   }
 
   /**
@@ -251,7 +201,7 @@ export class Memory {
     const store = this.store;
     if (!(store instanceof IndexedDbStore) || limit === undefined || store.bytes <= limit)
       return [];
-    const states = await Promise.all([...this.sessions.values()].map((s) => s.loaded()));
+    const states = await Promise.all([...this.opened.values()].map((s) => s.loaded()));
     const { now, weights, anchors } = this.shared.settings;
     const evicted: Evicted[] = [];
     for (const item of weakest(states, now(), weights, anchors)) {
@@ -290,13 +240,86 @@ export class Memory {
   /** A session's memory (created on first use). Ids: 1..128 of `A-Z a-z 0-9 _ . : @ -`. */
   session(id: string): Session {
     this.alive();
-    check(
-      typeof id === 'string' && SESSION_ID.test(id),
-      `session id must be 1..128 of A-Z a-z 0-9 _ . : @ -, got ${JSON.stringify(id)}`,
-    );
-    let session = this.sessions.get(id);
-    if (!session) this.sessions.set(id, (session = new Session(id, this.shared)));
+    checkSessionId(id);
+    let session = this.opened.get(id);
+    if (!session) this.opened.set(id, (session = new Session(id, this.shared)));
     return session;
+  }
+
+  /**
+   * Every conversation stored, including those not opened in this run, newest activity (last
+   * turn) first, with its title, turn count and first and last turn times. Reads no turn text
+   * where the store can count (IndexedDB walks its turns index).
+   *
+   * @example
+   * for (const { id, title, turns, lastAt } of await memory.sessions())
+   *   list.add(title ?? id, `${turns} turns`, new Date(lastAt));
+   */
+  async sessions(): Promise<SessionInfo[]> {
+    this.alive();
+    return listSessions(this.store);
+  }
+
+  /**
+   * Deletes a conversation: every record and vector of it, from the store and the index. An
+   * open Session of it throws `DESTROYED` from then on; `memory.session(id)` starts it anew,
+   * empty. Other tabs empty their copy and get a change event.
+   *
+   * @example
+   * await memory.deleteSession('chat-42');
+   */
+  async deleteSession(id: string): Promise<void> {
+    this.alive();
+    checkSessionId(id);
+    const session = this.opened.get(id);
+    this.opened.delete(id);
+    session?.drop();
+    this.index.removeSession(id);
+    await this.store.clear(id);
+    this.changes.note(id, 'local');
+  }
+
+  /**
+   * Calls `listener` after stored changes of a session land: observe, background work done
+   * (summaries, anchors, vectors), pin, forget, edit, setTitle, deleteSession, import, and
+   * another tab's changes once applied here (`source: 'remote'`). Changes are gathered: one
+   * event per session per tick, never dropping the last. A listener that throws does not
+   * disturb the memory. Returns the unsubscribe.
+   *
+   * @example
+   * const stop = memory.onChange(async ({ session }) => render(await memory.session(session).inspect()));
+   * stop();
+   */
+  onChange(listener: ChangeListener): () => void {
+    this.alive();
+    check(typeof listener === 'function', 'onChange() takes a function');
+    return this.changes.listen(listener);
+  }
+
+  /**
+   * @internal Re-embeds every stored session now (after an embedder change), telling
+   * `onProgress` how far it got; see `MemoryOptions.reembed`.
+   */
+  async reembedStored(
+    onProgress?: (event: ProgressEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    this.alive();
+    const sessions = (await this.sessions()).map((s) => s.id);
+    await reembedSessions(
+      {
+        sessions,
+        open: (id) => this.session(id).loaded(),
+        settled: (id) => this.session(id).settled(),
+        index: this.index,
+        watch: (seen) => {
+          this.watchers.add(seen);
+          return () => void this.watchers.delete(seen);
+        },
+      },
+      onProgress,
+      signal,
+    );
   }
 
   /**
@@ -305,7 +328,7 @@ export class Memory {
    */
   async *export(): AsyncGenerator<string> {
     this.alive();
-    await Promise.all([...this.sessions.values()].map((s) => s.settled()));
+    await Promise.all([...this.opened.values()].map((s) => s.settled()));
     yield* exportLines(this.store, this.embedder.id, this.embedder.dim);
   }
 
@@ -321,18 +344,20 @@ export class Memory {
     else for await (const line of source) lines.push(line);
     const { changes, vectors, sessions } = parseImport(lines, this.embedder.id, this.embedder.dim);
     for (const id of sessions) {
-      const exists = (await this.store.list('turn', id)).length > 0 || this.sessions.has(id);
+      const exists = (await this.store.list('turn', id)).length > 0 || this.opened.has(id);
       check(!exists, `session ${id} already exists in memory ${this.name}; import adds sessions`);
     }
     await this.store.write(changes);
     if (vectors.length) this.index.upsert(vectors);
+    for (const id of sessions) this.changes.note(id, 'local');
   }
 
   /** Finishes the background work, then releases everything; the stored data stays. */
   async close(): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'closing';
-    await Promise.all([...this.sessions.values()].map((s) => s.settled().catch(() => undefined)));
+    await Promise.all([...this.opened.values()].map((s) => s.settled().catch(() => undefined)));
+    this.changes.flush(); // the last changes are told before the memory goes
     this.release();
   }
 
@@ -348,6 +373,7 @@ export class Memory {
 
   private release(): void {
     this.state = 'closed';
+    this.changes.stop();
     this.queue.stop();
     this.index.destroy();
     void this.store.close();
@@ -358,63 +384,4 @@ export class Memory {
     if (this.state === 'closed')
       throw new MemoryError('DESTROYED', `memory ${this.name} was closed or destroyed`);
   }
-
-  private async embed(texts: readonly string[], query: boolean): Promise<Float32Array[]> {
-    const e = this.embedder;
-    let vectors: Float32Array[];
-    try {
-      vectors = await (query && e.embedQuery ? e.embedQuery(texts) : e.embed(texts));
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new MemoryError('EMBED_FAILED', `${e.id}: ${why}`, { cause: error });
-    }
-    check(
-      Array.isArray(vectors) && vectors.length === texts.length,
-      `${e.id} returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${texts.length} texts`,
-    );
-    vectors.forEach((v, i) => {
-      if (v?.length !== e.dim)
-        throw new MemoryError(
-          'DIMENSION_MISMATCH',
-          `${e.id} returned ${v?.length} values for text ${i}, declared dim ${e.dim}`,
-        );
-    });
-    return vectors;
-  }
-}
-
-function positiveInt(value: number | undefined, fallback: number, what: string): number {
-  if (value === undefined) return fallback;
-  check(
-    Number.isInteger(value) && value > 0,
-    `${what} must be a positive integer, got ${String(value)}`,
-  );
-  return value;
-}
-
-function resolveSettings(o: MemoryOptions): Settings {
-  const b = o.budgets ?? {};
-  const anchors = { ...DEFAULT_ANCHOR_POLICY, ...o.anchors, ttlMs: { ...o.anchors?.ttlMs } };
-  check(
-    anchors.halfLifeMs > 0 && anchors.halfLifeGrowth >= 1,
-    'anchors.halfLifeMs must be > 0, halfLifeGrowth >= 1',
-  );
-  check(
-    o.countTokens === undefined || typeof o.countTokens === 'function',
-    'countTokens must be a function',
-  );
-  return {
-    windowTokens: positiveInt(b.windowTokens, 1024, 'budgets.windowTokens'),
-    summaryEveryTokens: positiveInt(b.summaryEveryTokens, 512, 'budgets.summaryEveryTokens'),
-    recallTokens: positiveInt(b.recallTokens, 1500, 'budgets.recallTokens'),
-    k: positiveInt(o.k, 32, 'k'),
-    count: o.countTokens ?? estimateTokens,
-    now: o.now ?? Date.now,
-    extract: o.extract ?? ((turn) => extractAnchors(turn)),
-    split: o.splitSentences ?? splitSentences,
-    ...(o.summarize ? { summarize: o.summarize } : {}),
-    anchors,
-    weights: { ...DEFAULT_WEIGHTS, ...o.weights },
-    shares: { ...DEFAULT_SHARES, ...o.shares },
-  };
 }

@@ -3,105 +3,18 @@
  * work that observe() queues: embedding, anchor extraction and summaries. Every change is
  * written to the store before the in-RAM copy or the vector index shows it.
  */
-import type { Embedder } from './embed/embedder.js';
 import type { AnchorCandidate } from './extract/anchor.js';
-import type { BackgroundQueue } from './background.js';
 import { MemoryError } from './errors.js';
 import { Bm25Index } from './recall/bm25.js';
-import type { RecallWeights } from './recall/fuse.js';
-import type { PackShares } from './recall/pack.js';
-import type { TokenCounter } from './recall/tokens.js';
-import type {
-  AnchorRecord,
-  MemoryStore,
-  StoreChange,
-  SummaryRecord,
-  TurnRecord,
-} from './store/types.js';
-import { LongTermTier, type AnchorPolicy } from './tiers/long-term.js';
-import { MidTermTier, type SplitSentences, type Summarize } from './tiers/mid-term.js';
+import type { AnchorRecord, StoreChange, SummaryRecord, TurnRecord } from './store/types.js';
+import { LongTermTier } from './tiers/long-term.js';
+import { MidTermTier } from './tiers/mid-term.js';
 import { RecentWindow } from './tiers/short-term.js';
 import { onFresh } from './sync/stale.js';
-import type { VectorIndex } from './vectors/vector-index.js';
+import { passageIds, passagesOf, type Passage } from './passages.js';
+import type { Shared } from './shared.js';
 
-/** What an anchor extractor sees of a turn. */
-export interface ExtractTurn {
-  role: TurnRecord['role'];
-  content: string;
-  name?: string;
-  at?: number;
-}
-
-/** Finds anchor candidates in a turn (the default uses compromise and first-person patterns). */
-export type ExtractAnchors = (
-  turn: ExtractTurn,
-) => readonly AnchorCandidate[] | Promise<readonly AnchorCandidate[]>;
-
-/** The instance's settings, resolved from `createMemory` options. */
-export interface Settings {
-  windowTokens: number;
-  summaryEveryTokens: number;
-  recallTokens: number;
-  k: number;
-  count: TokenCounter;
-  now: () => number;
-  extract: ExtractAnchors;
-  split: SplitSentences;
-  summarize?: Summarize;
-  anchors: AnchorPolicy;
-  weights: RecallWeights;
-  shares: PackShares;
-}
-
-/** What a session shares with its memory. */
-export interface Shared {
-  store: MemoryStore;
-  index: VectorIndex;
-  queue: BackgroundQueue;
-  embedder: Embedder;
-  settings: Settings;
-  /** Vectors to store, checked (dimension, finite) and with clear errors. */
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
-  /** A query's vector (the embedder's query side when it has one), checked the same way. */
-  embedQuery(text: string): Promise<Float32Array>;
-  alive(): void;
-  /** Appended to new summary and anchor ids where several tabs may write (see `newId`). */
-  idTag?: string;
-  /** Called after each write (the memory keeps its `maxBytes` budget from here). */
-  wrote?(): void;
-}
-
-/** A passage of a turn as indexed: a whole turn, or one chunk of a long one. */
-export interface Passage {
-  turn: TurnRecord;
-  text: string;
-}
-
-/** Characters per passage: long turns are indexed in chunks of about 300 tokens. */
-const PASSAGE_CHARS = 1200;
-
-/** The passages of a turn, split at sentence or word boundaries. */
-export function passagesOf(content: string): string[] {
-  if (content.length <= PASSAGE_CHARS) return [content];
-  const out: string[] = [];
-  let start = 0;
-  while (start < content.length) {
-    let end = Math.min(content.length, start + PASSAGE_CHARS);
-    if (end < content.length) {
-      const cut = Math.max(content.lastIndexOf('. ', end), content.lastIndexOf(' ', end));
-      if (cut > start + PASSAGE_CHARS / 2) end = cut + 1;
-    }
-    const text = content.slice(start, end).trim();
-    if (text) out.push(text);
-    start = end;
-  }
-  return out;
-}
-
-/** Passage ids: the turn id itself, or `<turn>.<n>` for chunks of a long turn. */
-export function passageIds(turn: TurnRecord, count: number): string[] {
-  return count === 1 ? [turn.id] : Array.from({ length: count }, (_, i) => `${turn.id}.${i}`);
-}
+export type { ExtractAnchors, ExtractTurn, Settings, Shared } from './shared.js';
 
 /** See the file comment. */
 export class SessionState {
@@ -114,6 +27,7 @@ export class SessionState {
   readonly summaries = new Map<string, SummaryRecord>();
   private seq = 0;
   private serial = 0;
+  private dropped = false;
 
   constructor(
     readonly id: string,
@@ -129,6 +43,19 @@ export class SessionState {
       embed: (texts) => shared.embed(texts),
       ...(s.summarize ? { summarize: s.summarize } : {}),
     });
+  }
+
+  /**
+   * Marks the session deleted: its background jobs still queued or running write nothing more,
+   * index nothing more and announce nothing.
+   */
+  drop(): void {
+    this.dropped = true;
+  }
+
+  /** True once {@link drop} was called. */
+  get isDropped(): boolean {
+    return this.dropped;
   }
 
   /** The next turn's sequence number (taken synchronously, so concurrent observes keep order). */
@@ -378,7 +305,8 @@ export class SessionState {
     });
   }
 
-  private vectorChanges(ids: readonly string[], vectors: readonly Float32Array[]): StoreChange[] {
+  /** @internal The vector records of `ids`, written by the current embedder. */
+  vectorChanges(ids: readonly string[], vectors: readonly Float32Array[]): StoreChange[] {
     const embedder = this.shared.embedder.id;
     return ids.map((id, i) => ({
       kind: 'vector',
@@ -386,15 +314,22 @@ export class SessionState {
     }));
   }
 
-  private index(ids: readonly string[], vectors: readonly Float32Array[]): void {
+  /** @internal Puts vectors into the index (after they were written). */
+  index(ids: readonly string[], vectors: readonly Float32Array[]): void {
     this.shared.alive();
+    if (this.dropped) return;
     this.shared.index.upsert(ids.map((id, i) => ({ id, vector: vectors[i]!, session: this.id })));
+    this.shared.indexed?.(ids);
   }
 
-  private async write(changes: StoreChange[]): Promise<void> {
+  /** @internal Writes a batch of this session's changes; a dropped session writes nothing. */
+  async write(changes: StoreChange[]): Promise<void> {
     this.shared.alive();
+    // Checked right before the write is issued: a deletion's clear is queued behind it.
+    if (this.dropped) return;
     await this.shared.store.write(changes);
     this.shared.wrote?.();
+    this.shared.changed?.(this.id);
   }
 }
 

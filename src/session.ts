@@ -1,11 +1,12 @@
+import { editAnchor, MAX_ANCHOR_CHARS } from './anchor-edit.js';
 import { MemoryError, check } from './errors.js';
+import { candidateOf, windowItem } from './recall/candidates.js';
 import { fuse, weigh } from './recall/fuse.js';
-import { pack, type PackCandidate, type RecallItem, type WindowTurn } from './recall/pack.js';
-import { formatDate, renderTurn } from './recall/render.js';
+import { pack, type PackCandidate, type RecallItem } from './recall/pack.js';
 import type { Role, TurnRecord } from './store/types.js';
-import { retention } from './tiers/long-term.js';
 import { MAX_K } from './vectors/layout.js';
 import { SessionState, type Shared } from './session-state.js';
+import { anchorView, viewOf, type AnchorView, type SessionView } from './session-view.js';
 import { checkTurn, publicTurn, type Turn, type TurnInput } from './turn-input.js';
 
 export type { Turn, TurnInput } from './turn-input.js';
@@ -51,6 +52,8 @@ export interface Recall {
 const SWEEP_EVERY = 64;
 /** Fused score given to a current anchor about the user that retrieval did not find. */
 const PROFILE_PRIOR = 0.05;
+/** The longest conversation title setTitle() takes. */
+const MAX_TITLE_CHARS = 500;
 
 /**
  * One conversation's memory. Get it from `memory.session(id)`.
@@ -61,8 +64,9 @@ const PROFILE_PRIOR = 0.05;
  * const { text, items } = await s.recall('Where do I live?', { budgetTokens: 800 });
  */
 export class Session {
-  private readonly state: SessionState;
-  private readonly ready: Promise<void>;
+  private state: SessionState;
+  private ready: Promise<void>;
+  private deleted = false;
 
   /** @internal The session's tiers once loaded (eviction reads them). */
   async loaded(): Promise<SessionState> {
@@ -81,15 +85,34 @@ export class Session {
   }
 
   /**
+   * @internal The session was deleted here (`memory.deleteSession`): its background work
+   * writes nothing more, and every later call throws `DESTROYED`.
+   */
+  drop(): void {
+    this.deleted = true;
+    this.state.drop();
+    this.shared.queue.discard(this.id);
+  }
+
+  /** @internal Another tab deleted the session: this one starts again from the store (empty). */
+  reset(): void {
+    this.state.drop();
+    this.shared.queue.discard(this.id);
+    this.state = new SessionState(this.id, this.shared);
+    this.ready = this.state.load();
+    this.ready.catch(() => undefined);
+  }
+
+  /**
    * Stores a turn and resolves once it is stored; extraction, summarization and embedding
    * follow in the background (`settled()` waits for them). Empty turns and unknown roles are
    * refused with `BAD_INPUT`; a very long turn is kept whole and indexed in passages.
    */
   async observe(input: TurnInput): Promise<Turn> {
-    this.shared.alive();
+    this.alive();
     const fields = checkTurn(input, this.shared.settings.now);
     await this.ready;
-    this.shared.alive();
+    this.alive();
     let turn: TurnRecord;
     for (let attempt = 1; ; attempt++) {
       const seq = this.state.nextSeq();
@@ -114,9 +137,10 @@ export class Session {
         await this.state.resync();
       }
     }
-    this.shared.alive();
+    this.alive();
     this.state.take(turn);
     this.shared.wrote?.();
+    this.shared.changed?.(this.id);
     if (turn.seq % SWEEP_EVERY === SWEEP_EVERY - 1) {
       const now = this.shared.settings.now();
       this.shared.queue.add('sweep', this.id, async () => void (await this.state.sweep(now)));
@@ -126,7 +150,7 @@ export class Session {
 
   /** Waits for the background work of this session; rejects with its first failure. */
   async settled(): Promise<void> {
-    this.shared.alive();
+    this.alive();
     await this.ready;
     await this.shared.queue.idle(this.id);
   }
@@ -136,7 +160,7 @@ export class Session {
    * and earlier turns, then the recent window. Never waits for background work.
    */
   async recall(query: string, options: RecallOptions = {}): Promise<Recall> {
-    this.shared.alive();
+    this.alive();
     const settings = this.shared.settings;
     check(typeof query === 'string' && query.trim().length > 0, 'query must be a non-empty string');
     const budget = options.budgetTokens ?? settings.recallTokens;
@@ -152,7 +176,7 @@ export class Session {
     await this.ready;
     const now = settings.now();
     const [vectorHits, lexicalHits] = await this.search(query, k);
-    this.shared.alive();
+    this.alive();
     const ranked = this.rank(
       fuse(vectorHits, lexicalHits),
       now,
@@ -191,7 +215,7 @@ export class Session {
    * Summaries of a forgotten turn go with it, and so do anchors learned only from it.
    */
   async forget(id: string): Promise<void> {
-    this.shared.alive();
+    this.alive();
     check(typeof id === 'string' && id.length > 0, 'forget() needs an id');
     await this.ready;
     await this.state.forget(id);
@@ -199,7 +223,7 @@ export class Session {
 
   /** Pins an anchor (never decays, never expires), or unpins it with `pinned: false`. */
   async pin(id: string, pinned = true): Promise<void> {
-    this.shared.alive();
+    this.alive();
     check(typeof id === 'string' && id.length > 0, 'pin() needs an anchor id');
     await this.ready;
     check(
@@ -209,16 +233,85 @@ export class Session {
     await this.state.fresh([id], async () => {
       const anchor = this.state.long.get(id)!;
       const next = { ...anchor, pinned, version: anchor.version + 1 };
-      await this.shared.store.write([{ kind: 'anchor', put: next }]);
+      await this.state.write([{ kind: 'anchor', put: next }]);
       this.state.long.pin(id, pinned);
     });
   }
 
   /** Removes anchors past their time to live; resolves to the ids removed. */
   async sweep(): Promise<string[]> {
-    this.shared.alive();
+    this.alive();
     await this.ready;
     return this.state.sweep(this.shared.settings.now());
+  }
+
+  /**
+   * The session's memory as it is now, for a UI: every turn, the window, the summaries and the
+   * anchors (superseded ones too) with their retention. A copy: changing it changes nothing.
+   *
+   * @example
+   * const { turns, window, summaries, anchors, pending } = await s.inspect();
+   * for (const a of anchors) console.log(a.text, a.strength, a.retention);
+   */
+  async inspect(): Promise<SessionView> {
+    this.alive();
+    await this.ready;
+    this.alive();
+    return viewOf(this.state, this.shared);
+  }
+
+  /**
+   * A person corrects an anchor: its text becomes `text` (trimmed) and its value follows the
+   * edit; it is embedded again, and its strength, pin, sources and times are kept. Anything
+   * but an anchor of this session, and empty text, are refused with `BAD_INPUT`.
+   *
+   * @example
+   * const fixed = await s.edit('chat-42/a3', 'The user lives in Porto.');
+   * fixed.value; // 'porto'
+   */
+  async edit(anchorId: string, text: string): Promise<AnchorView> {
+    this.alive();
+    check(typeof anchorId === 'string' && anchorId.length > 0, 'edit() needs an anchor id');
+    check(typeof text === 'string', `text must be a string, got ${typeof text}`);
+    const clean = text.trim();
+    check(clean.length > 0, 'text is empty or only whitespace: to drop an anchor, forget() it');
+    check(clean.length <= MAX_ANCHOR_CHARS, `text is over ${MAX_ANCHOR_CHARS} characters`);
+    await this.ready;
+    check(
+      this.state.long.get(anchorId),
+      `${anchorId} is not an anchor of session ${this.id} (only anchors can be edited)`,
+    );
+    const anchor = await editAnchor(this.state, this.shared, anchorId, clean);
+    return anchorView(anchor, this.shared.settings.now(), this.shared.settings.anchors);
+  }
+
+  /**
+   * Names the conversation (trimmed; 1 to 500 characters). The title is stored with the
+   * session, exported and imported with it, and listed by `memory.sessions()`.
+   *
+   * @example
+   * await s.setTitle('Moving to Lisbon');
+   */
+  async setTitle(title: string): Promise<void> {
+    this.alive();
+    check(typeof title === 'string', `title must be a string, got ${typeof title}`);
+    const clean = title.trim();
+    check(clean.length > 0, 'title is empty or only whitespace');
+    check(clean.length <= MAX_TITLE_CHARS, `title is over ${MAX_TITLE_CHARS} characters`);
+    const at = this.shared.settings.now();
+    const record = { id: this.id, session: this.id, title: clean, at };
+    await this.shared.store.write([{ kind: 'session', put: record }]);
+    this.shared.wrote?.();
+    this.shared.changed?.(this.id);
+  }
+
+  private alive(): void {
+    this.shared.alive();
+    if (this.deleted)
+      throw new MemoryError(
+        'DESTROYED',
+        `session ${this.id} was deleted; memory.session('${this.id}') starts it anew`,
+      );
   }
 
   private async search(query: string, k: number) {
@@ -253,7 +346,7 @@ export class Session {
     }
     const ranked: PackCandidate[] = [];
     for (const [id, parts] of fused) {
-      const candidate = this.candidate(id, now, includeSuperseded);
+      const candidate = candidateOf(this.state, this.shared, id, now, includeSuperseded);
       if (!candidate) continue;
       candidate.scores = weigh(parts, candidate.facts, now, this.shared.settings.weights);
       ranked.push(candidate);
@@ -269,64 +362,6 @@ export class Session {
     });
   }
 
-  private candidate(id: string, now: number, includeSuperseded: boolean) {
-    const s = this.state;
-    const anchor = s.long.get(id);
-    if (anchor) {
-      if (anchor.supersededBy && !includeSuperseded) return undefined;
-      const mark = anchor.supersededBy ? ' (superseded)' : '';
-      const text = `[${formatDate(anchor.lastSeen)}] ${anchor.text}${mark}`;
-      const facts = {
-        at: anchor.lastSeen,
-        strength: anchor.strength,
-        decay: retention(anchor, now, this.shared.settings.anchors),
-      };
-      const candidate = item(
-        id,
-        'long-term',
-        'anchor',
-        text,
-        anchor.sources,
-        anchor.firstSeen,
-        facts,
-        this.shared,
-        anchor.pinned,
-      );
-      candidate.profile = anchor.kind !== 'entity';
-      return candidate;
-    }
-    const summary = s.summaries.get(id);
-    if (summary)
-      return item(
-        id,
-        'mid-term',
-        'summary',
-        summary.text,
-        summary.sources,
-        summary.from,
-        { at: summary.to },
-        this.shared,
-      );
-    const passage = s.passages.get(id);
-    if (!passage) return undefined;
-    const { turn } = passage;
-    const stale = s.long.isStale(turn.id);
-    // A turn whose every fact was corrected since is left out like its anchors (kept, and
-    // recalled with includeSuperseded, then scored down by the stale weight).
-    if (stale && !includeSuperseded) return undefined;
-    const facts = { at: turn.at, stale };
-    return item(
-      id,
-      'mid-term',
-      'turn',
-      renderTurn(turn, passage.text),
-      [turn.id],
-      turn.at,
-      facts,
-      this.shared,
-    );
-  }
-
   /** Recalled anchors are reinforced (half-life grows) in the background: recall never waits. */
   private reinforce(items: readonly RecallItem[], now: number): void {
     const ids = items.filter((i) => i.kind === 'anchor').map((i) => i.id);
@@ -337,54 +372,4 @@ export class Session {
     if (candidates === 0) return 'nothing is stored in this session yet';
     return `a budget of ${budget} tokens is too small for any memory (headers and the smallest item need more)`;
   }
-}
-
-type Facts = Parameters<typeof weigh>[1];
-
-function item(
-  id: string,
-  tier: RecallItem['tier'],
-  kind: RecallItem['kind'],
-  text: string,
-  sources: string[],
-  order: number,
-  facts: Facts,
-  shared: Shared,
-  pinned = false,
-): PackCandidate & { facts: Facts } {
-  const tokens = shared.settings.count(text);
-  const scores = { fused: 0, recency: 0, final: 0 };
-  return {
-    id,
-    tier,
-    kind,
-    text,
-    tokens,
-    sources: [...sources],
-    at: facts.at,
-    scores,
-    order,
-    pinned,
-    facts,
-  };
-}
-
-function windowItem(turn: TurnRecord, now: number, shared: Shared): WindowTurn {
-  const text = renderTurn(turn, turn.content);
-  const scores = weigh({ fused: 0 }, { at: turn.at }, now, shared.settings.weights);
-  const tokens = shared.settings.count(text);
-  return {
-    id: turn.id,
-    tier: 'short-term',
-    kind: 'turn',
-    text,
-    tokens,
-    sources: [turn.id],
-    at: turn.at,
-    scores,
-    order: turn.seq,
-    role: turn.role,
-    content: turn.content,
-    ...(turn.name ? { name: turn.name } : {}),
-  };
 }

@@ -14,8 +14,10 @@ it('exports exactly the public API', () => {
     'createMemory',
     'createVectorIndex',
     'hashingEmbedder',
+    'keyFromPassphrase',
     'pruneCache',
     'pruneReference',
+    'randomSalt',
     'ropeFromConfig',
     'transformersEmbedder',
   ]);

@@ -1,3 +1,5 @@
+import { MemoryError, check } from '../errors.js';
+
 /**
  * What turns text into vectors. memkeeper ships two: `hashingEmbedder` (no download) and
  * `transformersEmbedder` (a sentence-embedding model through transformers.js).
@@ -39,3 +41,37 @@ export type ProgressEvent =
   | { kind: 'download'; file: string; loaded: number; total: number; progress: number }
   | { kind: 'ready'; what: string }
   | { kind: 'reembed'; done: number; total: number; progress: number };
+
+/**
+ * Runs an embedder for the memory: documents with `embed`, queries with `embedQuery` where it
+ * has one; its failure becomes `EMBED_FAILED`, and a wrong count or length of vectors is
+ * refused (`BAD_INPUT`, `DIMENSION_MISMATCH`) before anything is stored.
+ *
+ * @example
+ * const [v] = await embedChecked(embedder, ['I live in Lisbon'], false);
+ */
+export async function embedChecked(
+  e: Embedder,
+  texts: readonly string[],
+  query: boolean,
+): Promise<Float32Array[]> {
+  let vectors: Float32Array[];
+  try {
+    vectors = await (query && e.embedQuery ? e.embedQuery(texts) : e.embed(texts));
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new MemoryError('EMBED_FAILED', `${e.id}: ${why}`, { cause: error });
+  }
+  check(
+    Array.isArray(vectors) && vectors.length === texts.length,
+    `${e.id} returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${texts.length} texts`,
+  );
+  vectors.forEach((v, i) => {
+    if (v?.length !== e.dim)
+      throw new MemoryError(
+        'DIMENSION_MISMATCH',
+        `${e.id} returned ${v?.length} values for text ${i}, declared dim ${e.dim}`,
+      );
+  });
+  return vectors;
+}

@@ -1,7 +1,8 @@
 /**
  * How records look at rest: as they are, or (with an encryption key) with only the fields that
  * lookups and ordering need left clear — id, session, seq and times, the pending marks of a
- * turn and an anchor's version — and everything else, text included, sealed with AES-GCM.
+ * turn and an anchor's version — and everything else, text and titles included, sealed with
+ * AES-GCM.
  */
 import { openBytes, openJson, sealBytes, sealJson } from './crypto.js';
 import type { LooseVector, StoredRow } from './schema.js';
@@ -14,18 +15,20 @@ export const STORE_OF = {
   anchor: 'anchors',
   vector: 'vectors',
   meta: 'meta',
+  session: 'sessions',
 } as const;
 
 /** The fields kept clear per kind (ids, sessions, times; see the file comment). */
-const CLEAR: Record<'turn' | 'summary' | 'anchor', readonly string[]> = {
+const CLEAR: Record<RowKind, readonly string[]> = {
   turn: ['id', 'session', 'seq', 'at', 'pending'],
   summary: ['id', 'session', 'from', 'to'],
   anchor: ['id', 'session', 'firstSeen', 'lastSeen', 'version'],
+  session: ['id', 'session', 'at'],
 };
 
-type RowKind = 'turn' | 'summary' | 'anchor';
+type RowKind = 'turn' | 'summary' | 'anchor' | 'session';
 
-/** A turn, summary or anchor as stored. */
+/** A turn, summary, anchor or session record as stored. */
 export async function encodeRow(
   kind: RowKind,
   record: StoredRecords[RowKind],
@@ -40,7 +43,7 @@ export async function encodeRow(
   return { ...(clear as { id: string; session: string }), sealed: await sealJson(key, hidden) };
 }
 
-/** A turn, summary or anchor read back. */
+/** A turn, summary, anchor or session record read back. */
 export async function decodeRow<K extends RowKind>(
   row: StoredRow,
   key: CryptoKey | undefined,
@@ -75,7 +78,7 @@ export async function decodeVector(
   return { id, session, embedder, vector: new Float32Array(bytes) };
 }
 
-/** True for the three row kinds. */
+/** True for the row kinds (every kind but vectors and meta). */
 export function isRowKind(kind: RecordKind): kind is RowKind {
-  return kind === 'turn' || kind === 'summary' || kind === 'anchor';
+  return kind === 'turn' || kind === 'summary' || kind === 'anchor' || kind === 'session';
 }

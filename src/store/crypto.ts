@@ -3,7 +3,7 @@
  * record (never reused under one key), and GCM's tag so that a wrong key or a changed byte
  * fails loudly as `DECRYPT_FAILED` instead of yielding garbage.
  */
-import { MemoryError } from '../errors.js';
+import { MemoryError, check } from '../errors.js';
 import type { Sealed } from './schema.js';
 
 const encoder = new TextEncoder();
@@ -71,4 +71,64 @@ export function checkKey(key: unknown): asserts key is CryptoKey {
       'encryptionKey must be an AES-GCM CryptoKey for encrypt and decrypt',
     );
   }
+}
+
+/** PBKDF2 iterations below which a passphrase key is refused (OWASP asks 600,000 for SHA-256). */
+const MIN_ITERATIONS = 100_000;
+
+/**
+ * A key for `createMemory({ encryptionKey })` from a passphrase the person types: PBKDF2 with
+ * SHA-256 over the passphrase (Unicode NFC, so the same characters typed on any keyboard give
+ * the same key) and `salt`, to a non-extractable AES-GCM 256-bit key. Keep the salt with the
+ * app's settings (it is not secret); a different passphrase or salt gives a key that fails at
+ * open with `DECRYPT_FAILED`. Inputs are checked (`BAD_INPUT`): a non-empty passphrase, a salt
+ * of 8 or more bytes (16 from {@link randomSalt}), an integer count of at least 100,000.
+ *
+ * @example
+ * const salt = randomSalt(); // stored with the app's settings
+ * const memory = await createMemory({ encryptionKey: await keyFromPassphrase(typed, salt) });
+ */
+export async function keyFromPassphrase(
+  passphrase: string,
+  salt: Uint8Array,
+  iterations = 600_000,
+): Promise<CryptoKey> {
+  check(
+    typeof passphrase === 'string' && passphrase.length > 0,
+    'passphrase must be a non-empty string',
+  );
+  check(
+    salt instanceof Uint8Array && salt.length >= 8,
+    'salt must be a Uint8Array of 8 or more bytes (randomSalt() gives 16)',
+  );
+  check(
+    Number.isInteger(iterations) && iterations >= MIN_ITERATIONS && iterations <= 100_000_000,
+    `iterations must be an integer of at least ${MIN_ITERATIONS}, got ${String(iterations)}`,
+  );
+  const subtle = crypto.subtle;
+  const material = await subtle.importKey(
+    'raw',
+    encoder.encode(passphrase.normalize('NFC')),
+    'PBKDF2',
+    false,
+    ['deriveKey'],
+  );
+  return subtle.deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt: Uint8Array.from(salt), iterations },
+    material,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
+}
+
+/**
+ * 16 random bytes from the platform's CSPRNG: a salt for {@link keyFromPassphrase}, made once
+ * per memory and kept with it.
+ *
+ * @example
+ * localStorage.setItem('salt', btoa(String.fromCharCode(...randomSalt())));
+ */
+export function randomSalt(): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(16));
 }

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { createMemory, type MemoryOptions } from '../memory.js';
 import { patternExtract } from '../../test/memory-helpers.js';
+import { SCHEMA_VERSION } from './schema.js';
 
 const base: MemoryOptions = { gpu: 'cpu', extract: patternExtract, now: () => 1.75e12 };
 const fresh = () => `export-${Math.random().toString(36).slice(2)}`;
@@ -25,7 +26,7 @@ describe('export and import', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({
       type: 'memkeeper',
       format: 1,
-      schema: 1,
+      schema: SCHEMA_VERSION,
       dim: 384,
     });
     expect(JSON.parse(lines.at(-1)!)).toEqual({ type: 'end', count: lines.length - 2 });

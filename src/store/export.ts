@@ -1,6 +1,6 @@
 /**
  * Export and import as JSON Lines: a header line (format, schema, embedder, dimension), one
- * line per turn, summary, anchor and vector (vectors as base64 little-endian f32), and an end
+ * line per turn, summary, anchor, session record (title) and vector (vectors as base64 little-endian f32), and an end
  * line with the count, so that a truncated file is caught. Import checks every line before it
  * writes anything, then writes all of it in one batch.
  */
@@ -11,7 +11,7 @@ import type { MemoryStore, StoreChange, VectorRecordStored } from './types.js';
 /** The export format this code writes and reads. */
 export const EXPORT_FORMAT = 1;
 
-const KINDS = ['turn', 'summary', 'anchor'] as const;
+const KINDS = ['turn', 'summary', 'anchor', 'session'] as const;
 
 /** What the header says. */
 export interface ExportHeader {
@@ -118,6 +118,7 @@ const REQUIRED: Record<(typeof KINDS)[number], Record<string, 'string' | 'number
     strength: 'number',
     version: 'number',
   },
+  session: { id: 'string', session: 'string', title: 'string', at: 'number' },
 };
 
 /**

@@ -9,7 +9,8 @@ import { stale } from './memory-store.js';
 import { sizeOf } from './quota.js';
 import { announced, settle, transact, unchunk, type StoreName } from './tx.js';
 import { openMemoryDB, type MemoryDB, type StoredRow, type VectorChunk } from './schema.js';
-import type { MemoryStore, RecordKind, StoreChange, StoredRecords } from './types.js';
+import { turnStats } from './session-stats.js';
+import type { MemoryStore, RecordKind, SessionStats, StoreChange, StoredRecords } from './types.js';
 
 /** Options of {@link IndexedDbStore.open}. */
 export interface IndexedDbStoreOptions {
@@ -32,7 +33,7 @@ export interface RestoreReport {
   ms?: { read: number; verify: number; copy: number };
 }
 
-const ALL: StoreName[] = ['meta', 'turns', 'summaries', 'anchors', 'vectors', 'chunks'];
+const ALL: StoreName[] = ['meta', 'turns', 'summaries', 'anchors', 'vectors', 'chunks', 'sessions'];
 
 /**
  * The IndexedDB store: one database per memory, every `write` one transaction (whole or not
@@ -165,9 +166,10 @@ export class IndexedDbStore implements MemoryStore {
         (v) => session === undefined || v.session === session,
       ) as StoredRecords[K][];
     }
-    const name = STORE_OF[kind as 'turn' | 'summary' | 'anchor'];
+    const name = STORE_OF[kind as 'turn' | 'summary' | 'anchor' | 'session'];
     let rows: StoredRow[];
     if (session === undefined) rows = await this.db.getAll(name);
+    else if (name === 'sessions') rows = [await this.db.get(name, session)].filter((r) => !!r);
     else if (name === 'turns')
       rows = await this.db.getAllFromIndex(
         'turns',
@@ -185,23 +187,46 @@ export class IndexedDbStore implements MemoryStore {
     this.open();
     return this.serial(async () => {
       const tx = this.db.transaction(ALL, 'readwrite');
+      let size = 0;
       await transact(tx, async () => {
-        for (const name of ['summaries', 'anchors', 'vectors'] as const) {
-          for (const id of await tx.objectStore(name).index('session').getAllKeys(session))
-            settle(tx.objectStore(name).delete(id));
-        }
+        // What goes is counted out of `bytes`, so that a maxBytes budget sees the space freed.
+        let freed = 0;
+        const drop = (name: StoreName, rows: readonly { id: string | number }[]) => {
+          for (const row of rows) {
+            freed += sizeOf(row);
+            settle(tx.objectStore(name).delete(row.id as never));
+          }
+        };
+        for (const name of ['summaries', 'anchors', 'vectors'] as const)
+          drop(name, await tx.objectStore(name).index('session').getAll(session));
         const range = IDBKeyRange.bound([session, -Infinity], [session, Infinity]);
-        for (const id of await tx.objectStore('turns').index('session').getAllKeys(range))
-          settle(tx.objectStore('turns').delete(id));
+        drop('turns', await tx.objectStore('turns').index('session').getAll(range));
+        drop(
+          'sessions',
+          [await tx.objectStore('sessions').get(session)].filter((r) => !!r),
+        );
         let cursor = await tx.objectStore('chunks').openCursor();
         for (; cursor; cursor = await cursor.continue()) {
           const chunk = cursor.value;
           if (!chunk.sessions.includes(session)) continue;
           chunk.ids = chunk.ids.map((id, i) => (chunk.sessions[i] === session ? null : id));
-          await cursor.update(chunk);
+          if (chunk.ids.some((id) => id !== null)) await cursor.update(chunk);
+          else drop('chunks', [chunk]);
         }
+        size = Number((await tx.objectStore('meta').get('bytes'))?.value ?? 0) - freed;
+        settle(tx.objectStore('meta').put({ id: 'bytes', value: Math.max(0, size) }));
       });
+      this.size = Math.max(0, size);
+      this.loose = await this.db.count('vectors');
+      // Other tabs empty their copy of the session and drop its vectors from their index.
+      this.sync.announce([{ kind: 'clear', id: session, deleted: true }]);
     });
+  }
+
+  /** Turn counts and first and last times per session, from one walk of the turns index. */
+  sessionStats(): Promise<SessionStats[]> {
+    this.open();
+    return turnStats(this.db);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,12 @@
 import { MemoryError } from '../errors.js';
-import type { MemoryStore, RecordKind, StoreChange, StoredRecords } from './types.js';
+import type {
+  MemoryStore,
+  RecordKind,
+  SessionStats,
+  StoreChange,
+  StoredRecords,
+  TurnRecord,
+} from './types.js';
 
 /** True when a put may not replace `old` (see `StoreChange`). */
 export function stale(change: StoreChange, old: unknown): boolean {
@@ -73,6 +80,11 @@ export class InMemoryStore implements MemoryStore {
     }
   }
 
+  async sessionStats(): Promise<SessionStats[]> {
+    this.open();
+    return statsOf(this.table('turn').values() as Iterable<TurnRecord>);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.tables.clear();
@@ -87,4 +99,30 @@ export class InMemoryStore implements MemoryStore {
   private open(): void {
     if (this.closed) throw new MemoryError('DESTROYED', 'this store was closed');
   }
+}
+
+/**
+ * Turn count and first and last turn times (by `seq`) per session, in one pass over turns in
+ * any order: the fallback of `memory.sessions()` for stores without `sessionStats`.
+ *
+ * @example
+ * statsOf(await store.list('turn')); // [{ session: 'chat-42', turns: 12, firstAt, lastAt }]
+ */
+export function statsOf(turns: Iterable<TurnRecord>): SessionStats[] {
+  const by = new Map<string, SessionStats & { first: number; last: number }>();
+  for (const { session, seq, at } of turns) {
+    const s = by.get(session);
+    if (!s) by.set(session, { session, turns: 1, firstAt: at, lastAt: at, first: seq, last: seq });
+    else {
+      s.turns++;
+      if (seq < s.first) [s.first, s.firstAt] = [seq, at];
+      if (seq > s.last) [s.last, s.lastAt] = [seq, at];
+    }
+  }
+  return [...by.values()].map(({ session, turns, firstAt, lastAt }) => ({
+    session,
+    turns,
+    firstAt,
+    lastAt,
+  }));
 }

@@ -8,7 +8,7 @@ import { MemoryError } from '../errors.js';
 import type { MetaRecord } from './types.js';
 
 /** The schema this code writes. Raise it with a new step in `MIGRATIONS`. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Text and vectors of a record, encrypted (AES-GCM, a fresh 12-byte IV per record). */
 export interface Sealed {
@@ -17,7 +17,7 @@ export interface Sealed {
 }
 
 /**
- * A stored turn, summary or anchor: the record itself, or with encryption only the fields
+ * A stored turn, summary, anchor or session record: the record itself, or with encryption only the fields
  * that must stay clear for lookups and ordering (id, session, seq and time) plus `sealed`.
  */
 export interface StoredRow {
@@ -68,6 +68,7 @@ export interface MemoryDB extends DBSchema {
   anchors: { key: string; value: StoredRow; indexes: { session: string } };
   vectors: { key: string; value: LooseVector; indexes: { session: string } };
   chunks: { key: number; value: VectorChunk; indexes: { ids: string } };
+  sessions: { key: string; value: StoredRow };
 }
 
 /** The database name of a memory. */
@@ -92,6 +93,10 @@ const MIGRATIONS: readonly Upgrade[] = [
     db.createObjectStore('chunks', { keyPath: 'id' }).createIndex('ids', 'ids', {
       multiEntry: true,
     });
+  },
+  // 2: a record per conversation (its title), keyed by the session id.
+  (db) => {
+    db.createObjectStore('sessions', { keyPath: 'id' });
   },
 ];
 

@@ -9,7 +9,8 @@ import type { MemoryDB } from './schema.js';
 import type { StoreChange } from './types.js';
 
 /** The object stores of a memory's database. */
-export type StoreName = 'meta' | 'turns' | 'summaries' | 'anchors' | 'vectors' | 'chunks';
+export type StoreName =
+  'meta' | 'turns' | 'summaries' | 'anchors' | 'vectors' | 'chunks' | 'sessions';
 /** A read-write transaction over some of them. */
 export type Tx = IDBPTransaction<MemoryDB, StoreName[], 'readwrite'>;
 

@@ -1,5 +1,5 @@
 /**
- * The storage interface the memory engine writes through: records of five kinds, read by id
+ * The storage interface the memory engine writes through: records of six kinds, read by id
  * or by session, written in batches that land whole or not at all. `memory-store.ts` keeps
  * them in memory; the IndexedDB store implements the same interface.
  */
@@ -73,6 +73,26 @@ export interface VectorRecordStored {
   vector: Float32Array;
 }
 
+/**
+ * A conversation's own record: its title. Keyed by the session id (`id` and `session` are the
+ * same), so that clearing the session removes it with the rest.
+ */
+export interface SessionRecord {
+  id: string;
+  session: string;
+  title: string;
+  /** When the title was set (ms since the epoch). */
+  at: number;
+}
+
+/** A session's turns at a glance: how many, and the times of its first and last (by `seq`). */
+export interface SessionStats {
+  session: string;
+  turns: number;
+  firstAt: number;
+  lastAt: number;
+}
+
 /** A small setting of the memory as a whole (embedder id, dimension, schema version). */
 export interface MetaRecord {
   id: string;
@@ -86,6 +106,7 @@ export interface StoredRecords {
   anchor: AnchorRecord;
   vector: VectorRecordStored;
   meta: MetaRecord;
+  session: SessionRecord;
 }
 
 /** A kind of record. */
@@ -118,6 +139,11 @@ export interface MemoryStore {
   list<K extends RecordKind>(kind: K, session?: string): Promise<StoredRecords[K][]>;
   /** Drops a session's records of every kind, in one batch. */
   clear(session: string): Promise<void>;
+  /**
+   * Optional: the turn counts and first and last times of every session with turns, without
+   * reading every turn (an index walk). Without it, `memory.sessions()` lists all turns.
+   */
+  sessionStats?(): Promise<SessionStats[]>;
   /** Releases the store; later calls reject. Idempotent. */
   close(): Promise<void>;
 }

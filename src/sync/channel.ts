@@ -4,9 +4,12 @@
  * what it committed, so that the others update their index and caches without a reload.
  */
 
-/** One committed change, as announced to other tabs (ids only: they read the records). */
+/**
+ * One committed change, as announced to other tabs (ids only: they read the records). Kind
+ * `'clear'` says that a whole session was deleted; its `id` is the session's.
+ */
 export interface Announced {
-  kind: 'turn' | 'summary' | 'anchor' | 'vector' | 'meta';
+  kind: 'turn' | 'summary' | 'anchor' | 'vector' | 'meta' | 'session' | 'clear';
   id: string;
   deleted: boolean;
 }

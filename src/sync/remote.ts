@@ -4,7 +4,8 @@
  * sessions it has open. Sessions it has not opened read the store when they open.
  */
 import type { Embedder } from '../embed/embedder.js';
-import { passageIds, passagesOf, type SessionState } from '../session-state.js';
+import { passageIds, passagesOf } from '../passages.js';
+import type { SessionState } from '../session-state.js';
 import type { MemoryStore } from '../store/types.js';
 import type { VectorIndex } from '../vectors/vector-index.js';
 import type { Announced } from './channel.js';

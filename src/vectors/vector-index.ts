@@ -235,6 +235,24 @@ export class VectorIndex {
     }
   }
 
+  /**
+   * Removes every vector of a session (tombstones, like `remove`); returns how many.
+   *
+   * @example
+   * index.removeSession('chat-42'); // 17
+   */
+  removeSession(session: string): number {
+    this.alive();
+    checkId(session, 'session');
+    const ordinal = this.ordinalOf.get(session);
+    if (ordinal === undefined) return 0;
+    const rows = this.store.views.sessions;
+    const ids: string[] = [];
+    for (const [id, row] of this.rowOf) if (rows[row] === ordinal) ids.push(id);
+    if (ids.length) this.remove(ids);
+    return ids.length;
+  }
+
   /** The best `k` vectors for one query (cosine, highest first; ties: earlier insert first). */
   search(query: ArrayLike<number>, options: SearchOptions): Promise<SearchHit[]>;
   /** The best `k` vectors for each query of a batch. */
