@@ -42,8 +42,10 @@ export interface KvStatus {
   readonly active: boolean;
   /** The KV scoring policy, e.g. "knorm". */
   readonly policy: string;
-  /** Where pruning ran: "webgpu" or "cpu". */
+  /** Where pruning ran: "webgpu" or "cpu"; "none" when this model's cache is not pruned. */
   readonly backend: string;
+  /** Set when the model's cache cannot be pruned: why (e.g. a sliding-window model). */
+  readonly reason?: string;
 }
 
 export type ResponderId = 'offline' | 'llm' | 'openai';
