@@ -160,7 +160,7 @@ export class Memory {
           if (this.state === 'closed') return;
           if (change.kind === 'meta') continue;
           const id = sessionOfId(change.id);
-          if (change.kind === 'clear') this.cleared(id);
+          if (change.kind === 'clear') await this.cleared(id);
           else {
             const session = this.opened.get(id);
             const state = session ? await session.loaded() : undefined;
@@ -172,10 +172,18 @@ export class Memory {
       .catch(() => undefined); // a record gone meanwhile is announced again by its deleter
   }
 
-  /** Another tab deleted a session: its vectors leave the index, its open Session empties. */
-  private cleared(id: string): void {
+  /**
+   * Another tab deleted a session: its vectors leave the index, and an open Session of it
+   * empties. This tab's own background writes to it may have landed after the other tab's
+   * clear: the store is cleared once more here, without an announcement (that would echo).
+   */
+  private async cleared(id: string): Promise<void> {
     this.index.removeSession(id);
-    this.opened.get(id)?.reset();
+    const session = this.opened.get(id);
+    const store = this.store;
+    if (!session || !(store instanceof IndexedDbStore)) return;
+    await session.reset(() => store.clear(id, false));
+    if (this.state !== 'closed') this.index.removeSession(id);
   }
 
   /**
@@ -235,6 +243,17 @@ export class Memory {
   /** The vector index's backend and why it was chosen. */
   get backend(): { name: string; reason: string } {
     return { ...this.index.backend };
+  }
+
+  /** The GPU the memory searches on (adapter name, fallback or not); undefined on the CPU. */
+  get gpu(): GpuInfo | undefined {
+    return this.index.gpuInfo;
+  }
+
+  /** The vector index's size: vectors held, bytes in host memory and on the GPU. */
+  get indexStats(): { vectors: number; hostBytes: number; gpuBytes: number } {
+    const { host, gpu } = this.index.bytes;
+    return { vectors: this.index.size, hostBytes: host, gpuBytes: gpu };
   }
 
   /** A session's memory (created on first use). Ids: 1..128 of `A-Z a-z 0-9 _ . : @ -`. */

@@ -94,13 +94,19 @@ export class Session {
     this.shared.queue.discard(this.id);
   }
 
-  /** @internal Another tab deleted the session: this one starts again from the store (empty). */
-  reset(): void {
+  /**
+   * @internal Another tab deleted the session: this one drops its copy and its work, runs
+   * `clear` (which removes what its own writes in flight put back), then loads again from the
+   * store, empty. Calls meanwhile wait for that.
+   */
+  reset(clear: () => Promise<void>): Promise<void> {
     this.state.drop();
     this.shared.queue.discard(this.id);
-    this.state = new SessionState(this.id, this.shared);
-    this.ready = this.state.load();
+    const state = new SessionState(this.id, this.shared);
+    this.state = state;
+    this.ready = clear().then(() => state.load());
     this.ready.catch(() => undefined);
+    return this.ready;
   }
 
   /**

@@ -183,7 +183,8 @@ export class IndexedDbStore implements MemoryStore {
     return records as StoredRecords[K][];
   }
 
-  clear(session: string): Promise<void> {
+  /** Drops a session's records; other tabs are told (`announce`), so that they empty theirs. */
+  clear(session: string, announce = true): Promise<void> {
     this.open();
     return this.serial(async () => {
       const tx = this.db.transaction(ALL, 'readwrite');
@@ -218,8 +219,7 @@ export class IndexedDbStore implements MemoryStore {
       });
       this.size = Math.max(0, size);
       this.loose = await this.db.count('vectors');
-      // Other tabs empty their copy of the session and drop its vectors from their index.
-      this.sync.announce([{ kind: 'clear', id: session, deleted: true }]);
+      if (announce) this.sync.announce([{ kind: 'clear', id: session, deleted: true }]);
     });
   }
 
