@@ -216,6 +216,37 @@ describe('llmResponder on the tiny decoder (onnxruntime-node)', () => {
     expect(responder.kv!()).toBeUndefined();
   });
 
+  it('drops the oldest recent turns of a first prompt that would not fit the context', async () => {
+    const { fed, counts, load } = watched();
+    const responder = llmResponder({
+      model: ENTRY,
+      transformers: load,
+      device: 'cpu',
+      localModelPath: FOLDER,
+      allowRemoteModels: false,
+      systemPrompt: 'be kind.',
+    });
+    await responder.load(() => {});
+    const long = (i: number) => `message ${i}: ${'la '.repeat(15)}`.trim();
+    const history = Array.from({ length: 6 }, (_, i) => ({
+      role: i % 2 ? ('assistant' as const) : ('user' as const),
+      content: long(i),
+    }));
+    const req = request('s3', 'and?', [], history);
+    const pieces = await collect(
+      responder.reply({
+        ...req,
+        recall: { ...req.recall, messages: [...history, ...req.recall.messages.slice(-1)] },
+      }),
+    );
+    expect(pieces.length).toBeGreaterThan(0);
+    expect(counts.at(-1)! + 8).toBeLessThanOrEqual(256);
+    expect(fed.at(-1)).not.toContain('message 0:');
+    expect(fed.at(-1)).toContain('message 5:');
+    expect(fed.at(-1)).toMatch(/^<\|im_start\|>system\nbe kind\.<\|im_end\|>/);
+    await responder.dispose!();
+  });
+
   it('refuses to reply before load, and says why a model cannot be loaded', async () => {
     const responder = llmResponder({
       model: { ...ENTRY, id: 'no-such-model' },

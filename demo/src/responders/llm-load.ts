@@ -98,7 +98,8 @@ export interface LoadedLlm {
   readonly eos: ReadonlySet<number>;
 }
 
-const MB = 1024 * 1024;
+/** Megabytes as the Hub lists file sizes (10^6 bytes). */
+const MB = 1e6;
 
 /**
  * Loads the model of `entry` with one progress bar (downloads to 95%, warm-up to 100%).

@@ -180,9 +180,22 @@ export function llmResponder(options: LlmResponderOptions): Responder {
       await drop();
     }
     current ??= start(request.session, loaded);
-    const text = firstPrompt(tokenizer, chatMessages(request, systemPrompt));
     feed(current, request, true);
-    return tokenizer.encode(text, { add_special_tokens: false });
+    // Recall is sized by the app's budget; should it not fit the context, the oldest recent
+    // turns go first (the system message and the user's message stay).
+    const messages = chatMessages(request, systemPrompt);
+    for (;;) {
+      const ids = tokenizer.encode(firstPrompt(tokenizer, messages), { add_special_tokens: false });
+      if (ids.length + maxNewTokens <= entry.contextTokens) return ids;
+      if (messages.length <= 2) {
+        throw new ResponderError(
+          'GENERATION_FAILED',
+          `The prompt (${ids.length} tokens) does not fit ${entry.label}'s context of ` +
+            `${entry.contextTokens}: recall with a smaller budget`,
+        );
+      }
+      messages.splice(1, 1);
+    }
   }
 
   async function* reply(request: ReplyRequest): AsyncGenerator<string> {

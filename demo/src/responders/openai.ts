@@ -65,7 +65,8 @@ export function openAiResponder(options: OpenAiResponderOptions): Responder {
       throw new ResponderError(
         'UNREACHABLE',
         `Cannot reach ${api}: ${why}. Is the server running, and does it allow requests from ` +
-          `this page (CORS: llama-server does by default; Ollama needs OLLAMA_ORIGINS)?`,
+          `this page (CORS: llama-server allows any page; Ollama allows pages on localhost, others ` +
+          `need OLLAMA_ORIGINS)?`,
         { cause },
       );
     }

@@ -23,7 +23,8 @@ export type ModelProgressEvent =
   | { readonly status: 'progress_total'; readonly loaded: number; readonly total: number }
   | { readonly status: 'ready'; readonly model: string; readonly task?: string };
 
-const MB = 1024 * 1024;
+/** Megabytes as the Hub lists file sizes (10^6 bytes). */
+const MB = 1e6;
 
 function mb(bytes: number): string {
   return bytes >= 10 * MB ? (bytes / MB).toFixed(0) : (bytes / MB).toFixed(1);
