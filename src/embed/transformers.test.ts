@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env } from '@huggingface/transformers';
 // @ts-expect-error: a plain .mjs script without type declarations.
 import { makeTinyModels, TINY_HIDDEN, TINY_MODEL } from '../../scripts/make-tiny-models.mjs';
+import { createMemory } from '../memory.js';
 import type { ProgressEvent } from './embedder.js';
 import { transformersEmbedder } from './transformers.js';
 
@@ -188,5 +189,34 @@ describe('transformersEmbedder download progress', () => {
     expect(events.at(-1)).toEqual({ kind: 'ready', what: 'memkeeper-test/tiny-bert' });
     expect((await e.embed(['hello']))[0]!.length).toBe(TINY_HIDDEN);
     await e.dispose?.();
+  });
+
+  it("shows the download in createMemory's onProgress when the memory loads the embedder", async () => {
+    Object.assign(env, {
+      remoteHost: host,
+      cacheDir: join(root, 'cache-memory'), // not yet downloaded: the files come over HTTP
+      localModelPath: join(root, 'nothing-here'),
+    });
+    const events: ProgressEvent[] = [];
+    const memory = await createMemory({
+      gpu: 'cpu',
+      storage: 'memory',
+      embedder: (load) => transformersEmbedder({ model: 'memkeeper-test/tiny-bert', ...load }),
+      onProgress: (event) => events.push(event),
+    });
+    const downloads = events.filter((x) => x.kind === 'download');
+    expect(downloads.length).toBeGreaterThan(5);
+    for (let i = 1; i < downloads.length; i++)
+      expect(downloads[i]!.progress).toBeGreaterThanOrEqual(downloads[i - 1]!.progress);
+    expect(downloads.at(-1)!.progress).toBe(1);
+    expect(events.slice(-2)).toEqual([
+      { kind: 'ready', what: 'memkeeper-test/tiny-bert' },
+      { kind: 'ready', what: 'memory' },
+    ]);
+    expect(memory.embedder.dim).toBe(TINY_HIDDEN);
+    await memory.session('chat').observe({ role: 'user', content: 'I live in Lisbon.' });
+    const recall = await memory.session('chat').recall('Lisbon', { budgetTokens: 200 });
+    expect(recall.text).toContain('Lisbon');
+    await memory.close();
   });
 });

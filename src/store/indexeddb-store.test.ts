@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { createVectorIndex } from '../vectors/vector-index.js';
 import { CHUNK_ROWS } from './chunks.js';
 import { IndexedDbStore } from './indexeddb-store.js';
-import { databaseName, SCHEMA_VERSION } from './schema.js';
+import { statsOf } from './memory-store.js';
+import { databaseName, openMemoryDB, SCHEMA_VERSION, type StoredRow } from './schema.js';
 import type { TurnRecord } from './types.js';
 
 let serial = 0;
@@ -154,5 +155,64 @@ describe('IndexedDbStore', () => {
     expect((await back.list('turn', 's'))[0]?.content).toBe(secret);
     await back.close();
     index.destroy();
+  });
+
+  it('migrates a schema 1 database to 2 (session records), its data intact', async () => {
+    const name = fresh();
+    const v1 = await openMemoryDB(name, 1);
+    await v1.put('turns', turn(0) as unknown as StoredRow);
+    v1.close();
+    const store = await IndexedDbStore.open(name, options);
+    expect((await store.list('turn', 's')).map((t) => t.id)).toEqual(['s/t0']);
+    const title = { id: 's', session: 's', title: 'First', at: 5 };
+    await store.write([{ kind: 'session', put: title }]);
+    expect(await store.list('session')).toEqual([title]);
+    expect(await store.list('session', 's')).toEqual([title]);
+    expect(await store.list('session', 'other')).toEqual([]);
+    await store.close();
+    const raw = await openDB(databaseName(name));
+    expect(raw.version).toBe(2);
+    expect([...raw.objectStoreNames]).toContain('sessions');
+    raw.close();
+  });
+
+  it('counts turns per session from the index, as the in-memory store does', async () => {
+    const store = await IndexedDbStore.open(fresh(), options);
+    const turns = [turn(2, 'b'), turn(0, 'a'), turn(5, 'b'), turn(1, 'a'), turn(3, 'a:x')];
+    await store.write(turns.map((put) => ({ kind: 'turn', put }) as const));
+    const stats = await store.sessionStats();
+    expect(stats).toEqual([
+      { session: 'a', turns: 2, firstAt: 1000, lastAt: 1001 },
+      { session: 'a:x', turns: 1, firstAt: 1003, lastAt: 1003 },
+      { session: 'b', turns: 2, firstAt: 1002, lastAt: 1005 },
+    ]);
+    const fromMemory = statsOf(turns).sort((x, y) => (x.session < y.session ? -1 : 1));
+    expect(fromMemory).toEqual(stats);
+    expect(await (await IndexedDbStore.open(fresh(), options)).sessionStats()).toEqual([]);
+    await store.close();
+  });
+
+  it('clears a session whole: records, session record, chunk rows; its bytes counted out', async () => {
+    const store = await IndexedDbStore.open(fresh(), options);
+    const write = (session: string) =>
+      store.write([
+        { kind: 'turn', put: turn(0, session) },
+        { kind: 'session', put: { id: session, session, title: `t ${session}`, at: 1 } },
+        ...Array.from({ length: 40 }, (_, i) => ({
+          kind: 'vector' as const,
+          put: { id: `${session}/v${i}`, session, embedder: 'e', vector: vector(i) },
+        })),
+      ]);
+    await write('a');
+    await store.flush(); // a's vectors in a chunk of their own
+    const alone = store.bytes;
+    await write('b');
+    await store.clear('b'); // loose vectors
+    expect(store.bytes).toBe(alone);
+    await store.clear('a'); // its chunk emptied: deleted
+    expect(store.bytes).toBe(0);
+    for (const kind of ['turn', 'session', 'vector'] as const)
+      expect(await store.list(kind)).toEqual([]);
+    await store.close();
   });
 });

@@ -210,9 +210,15 @@ export class IndexedDbStore implements MemoryStore {
         for (; cursor; cursor = await cursor.continue()) {
           const chunk = cursor.value;
           if (!chunk.sessions.includes(session)) continue;
+          const before = sizeOf(chunk);
           chunk.ids = chunk.ids.map((id, i) => (chunk.sessions[i] === session ? null : id));
-          if (chunk.ids.some((id) => id !== null)) await cursor.update(chunk);
-          else drop('chunks', [chunk]);
+          if (chunk.ids.every((id) => id === null)) {
+            freed += before;
+            settle(cursor.delete());
+          } else {
+            freed += before - sizeOf(chunk);
+            await cursor.update(chunk);
+          }
         }
         size = Number((await tx.objectStore('meta').get('bytes'))?.value ?? 0) - freed;
         settle(tx.objectStore('meta').put({ id: 'bytes', value: Math.max(0, size) }));

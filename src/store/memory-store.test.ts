@@ -48,4 +48,21 @@ describe('InMemoryStore', () => {
     await store.close();
     await expect(store.list('turn')).rejects.toMatchObject({ code: 'DESTROYED' });
   });
+
+  it('counts turns per session, and clears a session record with its session', async () => {
+    const store = new InMemoryStore();
+    await store.write([
+      { kind: 'turn', put: turn(3, 'a') },
+      { kind: 'turn', put: turn(1, 'a') },
+      { kind: 'turn', put: turn(0, 'b') },
+      { kind: 'session', put: { id: 'a', session: 'a', title: 'A', at: 9 } },
+    ]);
+    expect(await store.sessionStats()).toEqual([
+      { session: 'a', turns: 2, firstAt: 1, lastAt: 3 },
+      { session: 'b', turns: 1, firstAt: 0, lastAt: 0 },
+    ]);
+    await store.clear('a');
+    expect(await store.list('session')).toEqual([]);
+    expect(await store.sessionStats()).toEqual([{ session: 'b', turns: 1, firstAt: 0, lastAt: 0 }]);
+  });
 });

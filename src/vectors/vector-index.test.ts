@@ -159,6 +159,25 @@ describe.each(['ts', 'wasm'] as const)('VectorIndex on %s', (backend) => {
     expect(index.size).toBe(395);
   });
 
+  it('removes a whole session, after compaction too, and leaves the others', async () => {
+    const { index } = await filled(300, { backend, sessions: 3 });
+    const q = new Float32Array(DIM).fill(1);
+    expect(index.removeSession('s1')).toBe(100);
+    expect(index.size).toBe(200);
+    expect(index.has('v1')).toBe(false);
+    expect(await index.search(q, { k: 5, filter: { session: 's1' } })).toEqual([]);
+    const others = await index.search(q, { k: 200 });
+    expect(new Set(others.map((h) => h.session))).toEqual(new Set(['s0', 's2']));
+    await index.compact();
+    expect(index.removeSession('s2')).toBe(100);
+    expect(index.removeSession('s2')).toBe(0);
+    expect(index.removeSession('nobody')).toBe(0);
+    expect((await index.search(q, { k: 256 })).map((h) => h.session)).toEqual(
+      Array(100).fill('s0'),
+    );
+    expect(await code(() => index.removeSession(''))).toBe('BAD_INPUT');
+  });
+
   it('compacts in the background once a quarter of the rows are removed', async () => {
     const { index } = await filled(2000, { backend });
     const host = index.bytes.host;
