@@ -175,7 +175,10 @@ describe('changes from another tab', () => {
     );
     await until(() => expect(heard).toContainEqual({ session: 'chat', source: 'remote' }));
     const found = await b.session('chat').recall('Nice', { budgetTokens: 200 });
-    expect(found.items.find((i) => i.id === anchor!.id)?.scores.vector).toBeDefined();
+    expect(found.items.find((i) => i.id === anchor!.id)?.scores).toMatchObject({
+      vector: expect.any(Number),
+      lexical: expect.any(Number), // b's lexical index has the new words
+    });
 
     heard.length = 0;
     await a.session('other').setTitle('Not opened in b');

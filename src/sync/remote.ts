@@ -63,8 +63,11 @@ export async function applyRemote(
   } else if (kind === 'anchor') {
     const anchor = deleted ? undefined : await store.get('anchor', id);
     const mine = state.long.get(id);
-    if (anchor && mine) Object.assign(mine, anchor);
-    else if (anchor) state.addAnchor(anchor);
+    if (anchor && mine) {
+      const edited = mine.text !== anchor.text;
+      Object.assign(mine, anchor);
+      if (edited) state.lexical.add(id, anchor.text); // a person's correction (session.edit)
+    } else if (anchor) state.addAnchor(anchor);
     else if (mine) {
       state.long.remove(id);
       state.lexical.remove(id);
