@@ -5,18 +5,18 @@
  * before — and once the conversation passes the model's KV budget the cache is pruned
  * (KNorm, keys re-rotated; on the GPU with KvPruner when the cache lives there).
  */
+import { KvChat, type KvPolicy, type Rotation } from '../../../src/index.js';
 import {
-  KvChat,
-  type KvChatOptions,
-  type KvPolicy,
-  type RecallItem,
-  type Rotation,
-} from '../../../src/index.js';
-import { HEADERS } from '../../../src/recall/pack.js';
+  answeredElsewhere,
+  continuation,
+  endedWith,
+  feed,
+  type Conversation,
+  type PruneSettings,
+} from './conversation.js';
 import { loadLlm, type LlmDevice, type LlmModelEntry, type LoadedLlm } from './llm-load.js';
 import models from './models.json';
-import { chatMessages, SYSTEM_PROMPT, type ChatMessage } from './prompt.js';
-import { readTurnLine } from './phrasing.js';
+import { chatMessages, SYSTEM_PROMPT } from './prompt.js';
 import { abortReason, ResponderError } from './stream.js';
 import { firstPrompt, nextTurn } from './template.js';
 import type { KvStatus, ReplyRequest, Responder } from './types.js';
@@ -53,24 +53,6 @@ export interface LlmResponderOptions {
   readonly maxNewTokens?: number;
   /** Default `{ kind: 'knorm' }` (keys only: works with any export). */
   readonly policy?: KvPolicy;
-}
-
-/** KvChat's prune settings, changed between turns (window, rotation). */
-type PruneSettings = { -readonly [K in keyof KvChatOptions]: KvChatOptions[K] };
-
-/** One conversation's cache and what it holds. */
-interface Conversation {
-  readonly session: string;
-  readonly chat: KvChat;
-  readonly prune: PruneSettings;
-  prunes: number;
-  /** Memory items (anchors, summaries, earlier turns) in the cache. */
-  readonly fedItems: Set<string>;
-  /** Ids of user turns in the cache, and the replies generated (trimmed). */
-  readonly fedTurns: Set<string>;
-  readonly replies: Set<string>;
-  /** The last token of the last reply. */
-  lastToken?: number;
 }
 
 /**
@@ -348,55 +330,4 @@ export function llmResponder(options: LlmResponderOptions): Responder {
       });
     },
   };
-}
-
-/** The new messages for a cached conversation: memory it lacks, then the user's message. */
-function continuation(conversation: Conversation, request: ReplyRequest): ChatMessage[] {
-  const fresh = request.recall.items.filter(
-    (item) =>
-      item.tier !== 'short-term' &&
-      !conversation.fedItems.has(item.id) &&
-      !inCache(conversation, item),
-  );
-  const anchors = fresh.filter((i) => i.kind === 'anchor').map((i) => i.text);
-  const earlier = fresh.filter((i) => i.kind !== 'anchor').map((i) => i.text);
-  const memory = [
-    anchors.length ? [HEADERS.anchors, ...anchors].join('\n') : '',
-    earlier.length ? [HEADERS.earlier, ...earlier].join('\n') : '',
-  ].filter(Boolean);
-  const user: ChatMessage = { role: 'user', content: request.message };
-  return memory.length ? [{ role: 'system', content: memory.join('\n\n') }, user] : [user];
-}
-
-/** Records what this turn feeds. */
-function feed(conversation: Conversation, request: ReplyRequest, fresh: boolean): void {
-  for (const item of request.recall.items) {
-    if (item.tier !== 'short-term') conversation.fedItems.add(item.id);
-    else if (fresh) for (const s of item.sources) conversation.fedTurns.add(s);
-  }
-  conversation.fedTurns.add(request.turnId);
-}
-
-/** An earlier turn this conversation's cache was fed (or generated) itself. */
-function inCache(conversation: Conversation, item: RecallItem): boolean {
-  if (item.kind !== 'turn') return false;
-  if (item.sources.every((s) => conversation.fedTurns.has(s))) return true;
-  const turn = readTurnLine(item.text);
-  return turn?.role === 'assistant' && conversation.replies.has(turn.content.trim());
-}
-
-/**
- * Whether the turn before this message was answered by someone else (another responder, or
- * another tab): then the cache lacks it, and the conversation starts over from recall.
- */
-function answeredElsewhere(conversation: Conversation, request: ReplyRequest): boolean {
-  const turns = request.recall.messages.filter((m) => m.role !== 'system');
-  const before = turns.at(-1)?.content === request.message ? turns.at(-2) : turns.at(-1);
-  return before?.role === 'assistant' && !conversation.replies.has(before.content.trim());
-}
-
-/** The end-of-turn text the last reply ended with, when it ended with one. */
-function endedWith(conversation: Conversation, loaded: LoadedLlm): string | undefined {
-  const last = conversation.lastToken;
-  return last !== undefined && loaded.eos.has(last) ? loaded.tokenizer.decode([last]) : undefined;
 }
