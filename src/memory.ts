@@ -2,6 +2,7 @@ import { BackgroundQueue } from './background.js';
 import { ChangeFeed, type ChangeListener } from './changes.js';
 import { embedChecked, type Embedder, type ProgressEvent } from './embed/embedder.js';
 import { MemoryError, check } from './errors.js';
+import type { GpuInfo } from './gpu/device.js';
 import {
   checkEmbedder,
   checkOptions,
