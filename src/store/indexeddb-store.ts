@@ -7,7 +7,7 @@ import { KEY_CHECK, checkKey, openBytes, sealBytes } from './crypto.js';
 import { TabSync } from '../sync/channel.js';
 import { stale } from './memory-store.js';
 import { sizeOf } from './quota.js';
-import { announced, settle, transact, unchunk, type StoreName } from './tx.js';
+import { announced, clearSession, settle, transact, unchunk, type StoreName } from './tx.js';
 import { openMemoryDB, type MemoryDB, type StoredRow, type VectorChunk } from './schema.js';
 import { turnStats } from './session-stats.js';
 import type { MemoryStore, RecordKind, SessionStats, StoreChange, StoredRecords } from './types.js';
@@ -191,35 +191,7 @@ export class IndexedDbStore implements MemoryStore {
       let size = 0;
       await transact(tx, async () => {
         // What goes is counted out of `bytes`, so that a maxBytes budget sees the space freed.
-        let freed = 0;
-        const drop = (name: StoreName, rows: readonly { id: string | number }[]) => {
-          for (const row of rows) {
-            freed += sizeOf(row);
-            settle(tx.objectStore(name).delete(row.id as never));
-          }
-        };
-        for (const name of ['summaries', 'anchors', 'vectors'] as const)
-          drop(name, await tx.objectStore(name).index('session').getAll(session));
-        const range = IDBKeyRange.bound([session, -Infinity], [session, Infinity]);
-        drop('turns', await tx.objectStore('turns').index('session').getAll(range));
-        drop(
-          'sessions',
-          [await tx.objectStore('sessions').get(session)].filter((r) => !!r),
-        );
-        let cursor = await tx.objectStore('chunks').openCursor();
-        for (; cursor; cursor = await cursor.continue()) {
-          const chunk = cursor.value;
-          if (!chunk.sessions.includes(session)) continue;
-          const before = sizeOf(chunk);
-          chunk.ids = chunk.ids.map((id, i) => (chunk.sessions[i] === session ? null : id));
-          if (chunk.ids.every((id) => id === null)) {
-            freed += before;
-            settle(cursor.delete());
-          } else {
-            freed += before - sizeOf(chunk);
-            await cursor.update(chunk);
-          }
-        }
+        const freed = await clearSession(tx, session);
         size = Number((await tx.objectStore('meta').get('bytes'))?.value ?? 0) - freed;
         settle(tx.objectStore('meta').put({ id: 'bytes', value: Math.max(0, size) }));
       });

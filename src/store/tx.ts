@@ -1,10 +1,11 @@
 /**
  * Transaction helpers of the IndexedDB store: a body that lands whole or aborts, quota errors
- * mapped to `QUOTA_EXCEEDED`, chunk rows marked gone, and commits described for other tabs.
+ * mapped to `QUOTA_EXCEEDED`, chunk rows marked gone, a session cleared, and commits described
+ * for other tabs.
  */
 import type { IDBPTransaction } from 'idb';
 import type { Announced } from '../sync/channel.js';
-import { isQuotaError, quotaError } from './quota.js';
+import { isQuotaError, quotaError, sizeOf } from './quota.js';
 import type { MemoryDB } from './schema.js';
 import type { StoreChange } from './types.js';
 
@@ -62,4 +63,45 @@ export async function transact(tx: Tx, body: () => Promise<void>): Promise<void>
   } catch (error) {
     throw isQuotaError(error) ? quotaError(error) : error;
   }
+}
+
+/**
+ * Deletes every record of `session` in `tx` (turns, summaries, anchors, loose vectors, its
+ * session record) and marks its chunk rows gone (a chunk left with none is deleted); resolves
+ * to the bytes freed, by the same measure as the `bytes` meta record.
+ *
+ * @example
+ * const freed = await clearSession(tx, 'chat-42');
+ */
+export async function clearSession(tx: Tx, session: string): Promise<number> {
+  let freed = 0;
+  const drop = (name: StoreName, rows: readonly { id: string | number }[]) => {
+    for (const row of rows) {
+      freed += sizeOf(row);
+      settle(tx.objectStore(name).delete(row.id as never));
+    }
+  };
+  for (const name of ['summaries', 'anchors', 'vectors'] as const)
+    drop(name, await tx.objectStore(name).index('session').getAll(session));
+  const range = IDBKeyRange.bound([session, -Infinity], [session, Infinity]);
+  drop('turns', await tx.objectStore('turns').index('session').getAll(range));
+  drop(
+    'sessions',
+    [await tx.objectStore('sessions').get(session)].filter((r) => !!r),
+  );
+  let cursor = await tx.objectStore('chunks').openCursor();
+  for (; cursor; cursor = await cursor.continue()) {
+    const chunk = cursor.value;
+    if (!chunk.sessions.includes(session)) continue;
+    const before = sizeOf(chunk);
+    chunk.ids = chunk.ids.map((id, i) => (chunk.sessions[i] === session ? null : id));
+    if (chunk.ids.every((id) => id === null)) {
+      freed += before;
+      settle(cursor.delete());
+    } else {
+      freed += before - sizeOf(chunk);
+      await cursor.update(chunk);
+    }
+  }
+  return freed;
 }
