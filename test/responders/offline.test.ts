@@ -31,10 +31,10 @@ const CONVERSATION = [
 let memory: Memory | undefined;
 afterEach(() => memory?.destroy());
 
-async function conversation({ settle }: { settle: boolean }) {
+async function conversation({ settle, delayMs = 0 }: { settle: boolean; delayMs?: number }) {
   memory = await createMemory({ storage: 'memory', gpu: 'cpu' });
   const session = memory.session('chat-1');
-  const responder = offlineResponder({ delayMs: 0 });
+  const responder = offlineResponder({ delayMs });
   for (const message of CONVERSATION) await chatTurn(session, responder, message);
   if (settle) await session.settled();
   const ask = async (message: string) => (await chatTurn(session, responder, message)).reply;
@@ -66,9 +66,17 @@ describe('offline responder over a real memory', () => {
   });
 
   it('answers with what it has even before background extraction is done', async () => {
+    // No timer runs between turns here, so the background queue has not started: the answer
+    // comes from the turn itself.
     const { ask } = await conversation({ settle: false });
-    expect(await ask('What is my name?')).toContain('Maria');
+    expect(await ask('What is my name?')).toMatch(/^On .* you said: “Hi! My name is Maria/);
     expect(await ask('Where do I live?')).toContain('Lisbon');
+  });
+
+  it('answers from anchors as the app runs it: replies paced, extraction in between', async () => {
+    const { ask } = await conversation({ settle: false, delayMs: 8 });
+    expect(await ask('What is my name?')).toBe('You told me your name is Maria.');
+    expect(await ask('Where do I live?')).toBe('You told me you live in Lisbon.');
   });
 
   it('says so when memory holds nothing on the question, and lists the profile when asked', async () => {
@@ -128,6 +136,9 @@ describe('phrasing', () => {
       "you're a nurse and your cat is called Pixel.",
     );
     expect(echo('I am allergic to peanuts.')).toBe('you are allergic to peanuts.');
+    expect(echo('Call me Max. I am from Paris.')).toBe(
+      'I should call you Max. You are from Paris.',
+    );
     expect(echo('Can you help me?')).toBeUndefined();
     expect(echo('The trains were late.')).toBeUndefined();
   });

@@ -111,10 +111,10 @@ function answerFromMemory(message: string, { turnId, recall }: OfflineQuestion):
     : keepBest(
         items
           .filter((i) => i.kind === 'anchor')
-          .map((item) => ({
-            item,
-            score: relevance(terms, anchorSentence(item.text).sentence, lexicalBonus(item)),
-          })),
+          .map((item) => {
+            const { sentence, gloss } = anchorSentence(item.text);
+            return { item, score: relevance(terms, sentence, lexicalBonus(item), gloss) };
+          }),
         1,
       );
   const told = new Set(anchors.flatMap((a) => a.item.sources));

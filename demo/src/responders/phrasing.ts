@@ -40,15 +40,22 @@ export function withoutDate(text: string): string {
   return text.replace(/^\[[^\]]*\]\s*/, '');
 }
 
-/** An anchor's sentence without the retrieval hint and the superseded mark. */
-export function anchorSentence(text: string): { sentence: string; superseded: boolean } {
+/** An anchor's sentence without its retrieval hint (returned apart) and superseded mark. */
+export function anchorSentence(text: string): {
+  sentence: string;
+  gloss: string;
+  superseded: boolean;
+} {
   let s = withoutDate(text).trim();
   const superseded = / \(superseded\)$/.test(s);
   if (superseded) s = s.replace(/ \(superseded\)$/, '');
-  s = s.replace(/ \(([^()]+)\)([.!]?)$/, (all, gloss: string, end: string) =>
-    GLOSSES.has(gloss) ? end : all,
-  );
-  return { sentence: s, superseded };
+  let hint = '';
+  s = s.replace(/ \(([^()]+)\)([.!]?)$/, (all, gloss: string, end: string) => {
+    if (!GLOSSES.has(gloss)) return all;
+    hint = gloss;
+    return end;
+  });
+  return { sentence: s, gloss: hint, superseded };
 }
 
 const IRREGULAR: Record<string, string> = { is: 'are', was: 'were', has: 'have', does: 'do' };
@@ -103,6 +110,9 @@ export function sayAnchor(text: string): string {
     let ask = m[1]!.trim().replace(/^please,?\s+/i, '');
     if (/^(?:do not|don't|never)\b/i.test(ask)) ask = ask.replace(/^(?:do not|don't)\s+/i, 'not ');
     return `You asked me to ${lowerFirst(sentenceEnd(ask))}${later}`;
+  }
+  if ((m = /^The user's name is (.+) \(asked to be called so\)\.?$/i.exec(sentence))) {
+    return `You asked me to call you ${m[1]}.${later}`;
   }
   if ((m = /^The user's (.+)$/i.exec(sentence))) {
     return `You told me your ${sentenceEnd(toYou(m[1]!))}${later}`;
@@ -195,8 +205,12 @@ export function echo(statement: string): string | undefined {
     return undefined;
   if (text.split(/\s+/).length > 30) return undefined;
   const swapped = text
+    // "Call me Max" is said back as what the assistant will do, not swapped.
+    .replace(/\b[Cc]all me\b/g, '\u0000')
     .replace(/\bI am\b/g, 'you are')
     .replace(/\b(?:I'm|I've|I'll|I'd|I|me|my|mine|myself)\b/gi, (w) => SWAPS[w.toLowerCase()] ?? w)
-    .replace(/\byou was\b/g, 'you were');
+    .replace(/\byou was\b/g, 'you were')
+    .replace(/\u0000/g, 'I should call you')
+    .replace(/([.!?]\s+)([a-z])/g, (_, end: string, first: string) => end + first.toUpperCase());
   return /^(?:you|your|yours|yourself)\b/i.test(swapped) ? lowerFirst(swapped) : swapped;
 }

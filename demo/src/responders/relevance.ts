@@ -8,9 +8,10 @@
 import words from './offline-words.json';
 
 const STOP = new Set(words.stop);
-const TOPICS = words.topics.map(({ when, about }) => ({
-  when: new Set(when),
-  about: about.map(stem),
+const TOPICS = words.topics.map((topic) => ({
+  when: new Set(topic.when),
+  about: topic.about.map(stem),
+  says: 'says' in topic && typeof topic.says === 'string' ? new RegExp(topic.says) : undefined,
 }));
 /** Stems of every topic word: a question made only of these asks about a kind of fact. */
 const TOPIC_WORDS = new Set(words.topics.flatMap(({ when }) => when.map(stem)));
@@ -62,6 +63,8 @@ export interface QuestionTerms {
    * then only what meets one of its own words answers it.
    */
   readonly specific: boolean;
+  /** How a turn states the kind of fact asked about ("I'm Maria" for a name). */
+  readonly says: readonly RegExp[];
 }
 
 /**
@@ -79,20 +82,26 @@ export function questionTerms(question: string): QuestionTerms {
     raw.delete('name');
   }
   const implied = new Set<string>();
+  const says: RegExp[] = [];
   for (const topic of TOPICS) {
     if (![...raw].some((w) => topic.when.has(w))) continue;
     for (const t of topic.about) if (!own.has(t)) implied.add(t);
+    if (topic.says) says.push(topic.says);
   }
   const specific = [...own].some((t) => !TOPIC_WORDS.has(t));
-  return { own, implied, specific };
+  return { own, implied, specific, says };
 }
 
 /**
  * How well `text` answers a question with these terms: 2 per own word met, 1 per implied
- * word, and `bonus` (the lexical search found it) on top of any match; 0 for a specific
- * question none of whose own words it meets.
+ * word, 2 when it states the kind of fact asked about, and `bonus` (the lexical search found
+ * it) on top of any match; 0 for a specific question none of whose own words it meets.
+ * Words of `hint` (an anchor's retrieval gloss, "home city") count as implied only.
+ *
+ * @example
+ * relevance(questionTerms('Where do I live?'), 'I live in Lisbon.'); // 2 (own) + 2 (states it)
  */
-export function relevance(question: QuestionTerms, text: string, bonus = 0): number {
+export function relevance(question: QuestionTerms, text: string, bonus = 0, hint = ''): number {
   let score = 0;
   let ownMet = false;
   for (const t of terms(text)) {
@@ -101,6 +110,8 @@ export function relevance(question: QuestionTerms, text: string, bonus = 0): num
       ownMet = true;
     } else if (question.implied.has(t)) score += 1;
   }
+  for (const t of terms(hint)) if (question.own.has(t) || question.implied.has(t)) score += 1;
+  if (question.says.some((re) => re.test(text))) score += 2;
   if (question.specific && !ownMet) return 0;
   return score > 0 ? score + bonus : 0;
 }
