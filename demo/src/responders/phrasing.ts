@@ -183,6 +183,9 @@ function lowerFirst(text: string): string {
   return /^[A-Z][a-z']/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
 }
 
+/** Stands in for "call me" while pronouns are swapped (no text holds it). */
+const CALL = '\u2063call\u2063';
+
 const SWAPS: Record<string, string> = {
   i: 'you',
   me: 'you',
@@ -206,11 +209,11 @@ export function echo(statement: string): string | undefined {
   if (text.split(/\s+/).length > 30) return undefined;
   const swapped = text
     // "Call me Max" is said back as what the assistant will do, not swapped.
-    .replace(/\b[Cc]all me\b/g, '\u0000')
+    .replace(/\b[Cc]all me\b/g, CALL)
     .replace(/\bI am\b/g, 'you are')
     .replace(/\b(?:I'm|I've|I'll|I'd|I|me|my|mine|myself)\b/gi, (w) => SWAPS[w.toLowerCase()] ?? w)
     .replace(/\byou was\b/g, 'you were')
-    .replace(/\u0000/g, 'I should call you')
+    .replaceAll(CALL, 'I should call you')
     .replace(/([.!?]\s+)([a-z])/g, (_, end: string, first: string) => end + first.toUpperCase());
   return /^(?:you|your|yours|yourself)\b/i.test(swapped) ? lowerFirst(swapped) : swapped;
 }
