@@ -1,4 +1,7 @@
-import { expect, test, type Page } from '@playwright/test';
+// Each test runs on a fresh persistent Chromium profile (memkeeper/testing): IndexedDB starts
+// empty, lives on disk for the test, and a second profile is one freshProfile() away.
+import type { Page } from '@playwright/test';
+import { expect, test } from '../src/testing/index.js';
 
 /** Opens a step of the persistence page and returns what it wrote into #result. */
 async function step<T>(page: Page, step: string, name: string): Promise<T> {
@@ -99,4 +102,21 @@ test('a maxBytes budget evicts the weakest memories and reports persist() and es
   expect(r.report.quota).toBeGreaterThan(0);
   expect(r.report.bytes).toBeLessThanOrEqual(r.maxBytes);
   expect(r.recalled).toBeGreaterThan(0);
+});
+
+test('a memory exported in one profile and imported into a fresh one recalls the same', async ({
+  page,
+  freshProfile,
+}) => {
+  const exported = await step<Recalls & { text: string }>(page, 'export', 'moved');
+  const other = await freshProfile();
+  await other.exposeFunction('exported', () => exported.text);
+  const imported = await step<Recalls & { databasesBefore: string[] }>(
+    other.pages()[0]!,
+    'import',
+    'moved',
+  );
+  expect(imported.databasesBefore).toEqual([]);
+  expect(exported.recalls.length).toBe(4);
+  expect(imported.recalls).toEqual(exported.recalls);
 });

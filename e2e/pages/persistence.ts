@@ -2,7 +2,8 @@
  * Persistence checks on the real IndexedDB of Chromium. `?step=` picks one: `write` and
  * `read` (reopen with the same recall), `burst` (observe until the page is closed, reporting
  * every acknowledged turn to the spec), `check` (reopen after a burst and audit the records),
- * `wrong-key`, `future` and `corrupt`. The page writes JSON into #result; the spec asserts.
+ * `wrong-key`, `future`, `corrupt`, and `export` / `import` (write and export in one profile,
+ * import in another). The page writes JSON into #result; the spec asserts.
  */
 import { openDB } from 'idb';
 import { createMemory, IndexedDbStore, type Memory, type MemoryOptions } from '../../src/index.js';
@@ -13,6 +14,7 @@ import { reportTo } from './report.js';
 declare global {
   interface Window {
     ack?: (id: string) => Promise<void>;
+    exported?: () => Promise<string>;
   }
 }
 
@@ -155,6 +157,29 @@ async function budget() {
   return { maxBytes, evicted, report, recalled: recall.items.length };
 }
 
+/** Writes a memory and exports it: the export's text, and what the memory recalled. */
+async function exportAll() {
+  const before = await write();
+  const memory = await createMemory(base);
+  const lines: string[] = [];
+  for await (const line of memory.export()) lines.push(line);
+  await memory.close();
+  return { recalls: before, text: lines.join('\n') };
+}
+
+/** Imports the spec's export into this (fresh) profile; reopens it and recalls. */
+async function importAll() {
+  const databasesBefore = (await indexedDB.databases()).map((d) => d.name);
+  const text = await window.exported!();
+  const memory = await createMemory(base);
+  await memory.import(text);
+  await memory.close();
+  const reopened = await createMemory(base);
+  const out = await recalls(reopened);
+  await reopened.close();
+  return { databasesBefore, recalls: out };
+}
+
 async function main(): Promise<unknown> {
   switch (params.get('step')) {
     case 'write':
@@ -196,6 +221,10 @@ async function main(): Promise<unknown> {
       return tab();
     case 'budget':
       return budget();
+    case 'export':
+      return exportAll();
+    case 'import':
+      return importAll();
     default:
       throw new Error(`unknown step ${params.get('step')}`);
   }
