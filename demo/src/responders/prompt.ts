@@ -39,11 +39,3 @@ export function chatMessages(
   const system = [systemPrompt, ...memory].filter((s) => s.trim()).join('\n\n');
   return [{ role: 'system', content: system }, ...turns];
 }
-
-/** The memory part of recall (anchors and earlier items), without the recent window. */
-export function memoryText(request: Pick<ReplyRequest, 'recall'>): string {
-  return request.recall.messages
-    .filter((m) => m.role === 'system')
-    .map((m) => m.content)
-    .join('\n\n');
-}
