@@ -61,6 +61,8 @@ export class App {
   /** Wires the page and shows the memory. */
   async start(): Promise<void> {
     this.bindPage();
+    this.settings.current = this.current; // other tabs open the same conversation
+    saveSettings(this.settings);
     this.attach(this.memory);
     await this.refresh();
     $('#app').dataset.state = 'ready';
@@ -118,7 +120,8 @@ export class App {
       rename: (id, title) => void this.rename(id, title),
       remove: (id) => void this.remove(id),
     });
-    $('#chat-title').textContent = entries.find((e) => e.id === this.current)?.title ?? 'New conversation';
+    $('#chat-title').textContent =
+      entries.find((e) => e.id === this.current)?.title ?? 'New conversation';
     const recall = this.recalls.get(this.current);
     renderChat($('#messages'), {
       turns: this.view?.turns ?? [],
@@ -157,7 +160,10 @@ export class App {
       memory: this.memory,
       storage: this.storage,
       lastRecallMs: this.lastRecallMs,
-      embedderLabel: embedder?.id === 'hashing' ? 'hashing (built in)' : (embedder?.id ?? this.settings.embedder),
+      embedderLabel:
+        embedder?.id === 'hashing'
+          ? 'hashing (built in)'
+          : (embedder?.id ?? this.settings.embedder),
       kv: this.responder.kv?.(),
     });
     this.renderKv();
@@ -310,7 +316,8 @@ export class App {
     $('#scrim').hidden = !open;
     $('#toggle-sidebar').setAttribute('aria-expanded', String(open === 'sidebar'));
     $('#toggle-memory').setAttribute('aria-expanded', String(open === 'memory'));
-    if (open) requestAnimationFrame(() => $(`#${open}`).querySelector<HTMLElement>('button')?.focus());
+    if (open)
+      requestAnimationFrame(() => $(`#${open}`).querySelector<HTMLElement>('button')?.focus());
   }
 
   closeDrawer(): void {

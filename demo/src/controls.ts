@@ -9,10 +9,16 @@ import { $ } from './dom.js';
 import { EMBEDDERS, deleteMemoryDatabase, exportText, openMemory } from './engine.js';
 import { LLMS, createResponder } from './responder-choice.js';
 import { saveSettings, toBase64 } from './settings.js';
-import { renderSettings, updateJob, type JobState, type SettingsModel } from './ui/settings-dialog.js';
+import {
+  renderSettings,
+  updateJob,
+  type JobState,
+  type SettingsModel,
+} from './ui/settings-dialog.js';
 import { confirmDialog } from './ui/dialogs.js';
 
-const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel('memkeeper-demo');
+const channel =
+  typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel('memkeeper-demo');
 
 /** Listens for another tab reopening the memory: closes ours, reloads when it is back. */
 export function followOtherTabs(getMemory: () => Memory, onClosing: () => void): void {
@@ -155,13 +161,27 @@ export class Controls {
           salt: this.app.settings.encryptionSalt,
           onProgress: (event) => {
             if (event.kind === 'download')
-              job({ state: 'busy', progress: event.progress, detail: `Downloading ${event.file} — ${Math.round(event.progress * 100)}%` });
+              job({
+                state: 'busy',
+                progress: event.progress,
+                detail: `Downloading ${event.file} — ${Math.round(event.progress * 100)}%`,
+              });
             else if (event.kind === 'reembed')
-              job({ state: 'busy', progress: event.progress, detail: `Re-embedding memory: ${event.done} of ${event.total}` });
+              job({
+                state: 'busy',
+                progress: event.progress,
+                detail: `Re-embedding memory: ${event.done} of ${event.total}`,
+              });
           },
         }).catch(async (error: unknown) => {
           // The old embedder's memory is intact: reopen it.
-          this.app.attach(await openMemory({ embedder: this.app.settings.embedder, passphrase: this.passphrase, salt: this.app.settings.encryptionSalt }));
+          this.app.attach(
+            await openMemory({
+              embedder: this.app.settings.embedder,
+              passphrase: this.passphrase,
+              salt: this.app.settings.encryptionSalt,
+            }),
+          );
           throw error;
         });
         this.app.settings.embedder = id;
@@ -169,7 +189,10 @@ export class Controls {
       }, 'Embedder switched; memory re-embedded.');
       job({ state: 'ready', detail: 'Memory re-embedded with the new embedder.' });
     } catch (error) {
-      job({ state: 'error', detail: `Could not switch: ${error instanceof Error ? error.message : String(error)}` });
+      job({
+        state: 'error',
+        detail: `Could not switch: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
   }
 
@@ -179,22 +202,31 @@ export class Controls {
     job({ state: 'busy', progress: 0.1, detail: passphrase ? 'Encrypting…' : 'Decrypting…' });
     let text: string | undefined;
     try {
-      await this.reopen(async (memory) => {
-        text = await exportText(memory);
-        job({ state: 'busy', progress: 0.4, detail: 'Rewriting the database…' });
-        await memory.close();
-        await deleteMemoryDatabase();
-        const salt = passphrase === undefined ? null : toBase64(randomSalt());
-        const next = await openMemory({ embedder: this.app.settings.embedder, passphrase, salt });
-        await next.import(text);
-        this.app.settings.encryptionSalt = salt;
-        this.passphrase = passphrase;
-        return next;
-      }, passphrase ? 'Memory encrypted.' : 'Encryption turned off.');
-      job({ state: 'ready', detail: passphrase ? 'Memory is encrypted.' : 'Memory is stored in plain text again.' });
+      await this.reopen(
+        async (memory) => {
+          text = await exportText(memory);
+          job({ state: 'busy', progress: 0.4, detail: 'Rewriting the database…' });
+          await memory.close();
+          await deleteMemoryDatabase();
+          const salt = passphrase === undefined ? null : toBase64(randomSalt());
+          const next = await openMemory({ embedder: this.app.settings.embedder, passphrase, salt });
+          await next.import(text);
+          this.app.settings.encryptionSalt = salt;
+          this.passphrase = passphrase;
+          return next;
+        },
+        passphrase ? 'Memory encrypted.' : 'Encryption turned off.',
+      );
+      job({
+        state: 'ready',
+        detail: passphrase ? 'Memory is encrypted.' : 'Memory is stored in plain text again.',
+      });
     } catch (error) {
       if (text) download(text, 'memkeeper-rescue'); // nothing is lost if the rewrite failed
-      job({ state: 'error', detail: `Failed: ${error instanceof Error ? error.message : String(error)}` });
+      job({
+        state: 'error',
+        detail: `Failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
     this.render();
   }
@@ -202,7 +234,11 @@ export class Controls {
   private async exportMemory() {
     const text = await exportText(this.app.memory);
     download(text, 'memkeeper-export');
-    this.job('data', { state: 'ready', detail: `Exported ${text.split('\n').length} lines.` }, 'data-status');
+    this.job(
+      'data',
+      { state: 'ready', detail: `Exported ${text.split('\n').length} lines.` },
+      'data-status',
+    );
   }
 
   private async importMemory(file: File) {
@@ -213,7 +249,8 @@ export class Controls {
       job({ state: 'ready', detail: `Imported ${file.name}.` });
       await this.app.refresh();
     } catch (error) {
-      const detail = error instanceof MemoryError || error instanceof Error ? error.message : String(error);
+      const detail =
+        error instanceof MemoryError || error instanceof Error ? error.message : String(error);
       job({ state: 'error', detail: `Import failed: ${detail}` });
     }
   }

@@ -47,7 +47,10 @@ export function fill(parent: Element, ...children: Child[]): void {
 }
 
 /** The element for `selector`, which must exist. */
-export function $<T extends Element = HTMLElement>(selector: string, root: ParentNode = document): T {
+export function $<T extends Element = HTMLElement>(
+  selector: string,
+  root: ParentNode = document,
+): T {
   const element = root.querySelector<T>(selector);
   if (!element) throw new Error(`missing element ${selector}`);
   return element;
@@ -58,7 +61,15 @@ export function bar(value: number, label: string, tone = ''): HTMLElement {
   const v = Math.max(0, Math.min(1, Number.isFinite(value) ? value : 0));
   return h(
     'span',
-    { class: `bar ${tone}`, role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 1, 'aria-valuenow': v.toFixed(2), 'aria-label': label, title: `${label}: ${v.toFixed(2)}` },
+    {
+      class: `bar ${tone}`,
+      role: 'meter',
+      'aria-valuemin': 0,
+      'aria-valuemax': 1,
+      'aria-valuenow': v.toFixed(2),
+      'aria-label': label,
+      title: `${label}: ${v.toFixed(2)}`,
+    },
     h('span', { class: 'fill', style: { width: `${(v * 100).toFixed(1)}%` } }),
   );
 }

@@ -15,16 +15,23 @@ async function open(): Promise<{ memory: Memory; passphrase?: string }> {
     if (event.progress !== undefined)
       $('#gpu-badge').textContent = `Loading memory… ${Math.round(event.progress * 100)}%`;
   };
-  if (settings.encryptionSalt === null) return { memory: await openMemory({ embedder: settings.embedder, onProgress }) };
+  if (settings.encryptionSalt === null)
+    return { memory: await openMemory({ embedder: settings.embedder, onProgress }) };
   let opened: { memory: Memory; passphrase?: string } | undefined;
   await unlockDialog(
     async (passphrase) => {
       try {
-        const memory = await openMemory({ embedder: settings.embedder, passphrase, salt: settings.encryptionSalt, onProgress });
+        const memory = await openMemory({
+          embedder: settings.embedder,
+          passphrase,
+          salt: settings.encryptionSalt,
+          onProgress,
+        });
         opened = { memory, passphrase };
         return null;
       } catch (error) {
-        if (error instanceof MemoryError && error.code === 'DECRYPT_FAILED') return 'That passphrase does not open this memory.';
+        if (error instanceof MemoryError && error.code === 'DECRYPT_FAILED')
+          return 'That passphrase does not open this memory.';
         return error instanceof Error ? error.message : String(error);
       }
     },

@@ -27,7 +27,11 @@ export function renderConversations(root: HTMLElement, model: ConversationsModel
       if (model.renaming === entry.id) return renameRow(entry, model);
       return h(
         'li',
-        { class: 'conversation', 'aria-current': String(current), dataset: { testid: 'conversation', id: entry.id } },
+        {
+          class: 'conversation',
+          'aria-current': String(current),
+          dataset: { testid: 'conversation', id: entry.id },
+        },
         h(
           'button',
           { class: 'open', type: 'button', onclick: () => model.open(entry.id) },
@@ -72,7 +76,11 @@ export function renderConversations(root: HTMLElement, model: ConversationsModel
 }
 
 function renameRow(entry: ConversationEntry, model: ConversationsModel): HTMLElement {
-  const input = h('input', { value: entry.title, 'aria-label': 'Conversation title', maxLength: 120 });
+  const input = h('input', {
+    value: entry.title,
+    'aria-label': 'Conversation title',
+    maxLength: 120,
+  });
   const done = (save: boolean) => {
     const title = input.value.trim();
     if (save && title && title !== entry.title) model.rename(entry.id, title);

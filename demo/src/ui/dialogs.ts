@@ -19,8 +19,21 @@ export function confirmDialog(title: string, text: string, action: string): Prom
         h(
           'div',
           { class: 'row', style: 'justify-content: flex-end' },
-          h('button', { class: 'secondary', type: 'button', id: 'confirm-cancel', onclick: () => finish(false) }, 'Cancel'),
-          h('button', { class: 'danger', type: 'button', id: 'confirm-ok', onclick: () => finish(true) }, action),
+          h(
+            'button',
+            {
+              class: 'secondary',
+              type: 'button',
+              id: 'confirm-cancel',
+              onclick: () => finish(false),
+            },
+            'Cancel',
+          ),
+          h(
+            'button',
+            { class: 'danger', type: 'button', id: 'confirm-ok', onclick: () => finish(true) },
+            action,
+          ),
         ),
       ),
     );
@@ -43,8 +56,17 @@ export function unlockDialog(
 ): Promise<void> {
   const dialog = $<HTMLDialogElement>('#unlock');
   return new Promise((resolve) => {
-    const input = h('input', { id: 'unlock-passphrase', type: 'password', autocomplete: 'current-password', 'aria-label': 'Passphrase' });
-    const error = h('p', { class: 'error-text', role: 'alert', dataset: { testid: 'unlock-error' } });
+    const input = h('input', {
+      id: 'unlock-passphrase',
+      type: 'password',
+      autocomplete: 'current-password',
+      'aria-label': 'Passphrase',
+    });
+    const error = h('p', {
+      class: 'error-text',
+      role: 'alert',
+      dataset: { testid: 'unlock-error' },
+    });
     const submit = h('button', { class: 'primary', type: 'submit', id: 'unlock-submit' }, 'Unlock');
     const form = h(
       'form',
@@ -66,7 +88,11 @@ export function unlockDialog(
         },
       },
       h('h2', { id: 'unlock-title', style: 'margin: 0; font-size: 1.05rem' }, 'Unlock your memory'),
-      h('p', { class: 'panel-note', style: 'font-size: 0.9rem' }, 'Your memory is encrypted on this device. Enter the passphrase to open it.'),
+      h(
+        'p',
+        { class: 'panel-note', style: 'font-size: 0.9rem' },
+        'Your memory is encrypted on this device. Enter the passphrase to open it.',
+      ),
       input,
       error,
       h(

@@ -97,7 +97,9 @@ const PART_LABELS: [keyof RecallItem['scores'], string, string][] = [
 function recalled(panel: HTMLElement, model: MemoryPanelModel) {
   const last = model.recall;
   if (!last) {
-    panel.append(note('Send a message: what memkeeper recalls for the answer shows here, with why.'));
+    panel.append(
+      note('Send a message: what memkeeper recalls for the answer shows here, with why.'),
+    );
     return;
   }
   const { recall, ms } = last;
@@ -125,7 +127,8 @@ function recalled(panel: HTMLElement, model: MemoryPanelModel) {
         h('span', { class: 'value' }, value.toFixed(2)),
       );
     }
-    const anchor = item.kind === 'anchor' ? model.view?.anchors.find((a) => a.id === item.id) : undefined;
+    const anchor =
+      item.kind === 'anchor' ? model.view?.anchors.find((a) => a.id === item.id) : undefined;
     panel.append(
       h(
         'article',
@@ -134,7 +137,11 @@ function recalled(panel: HTMLElement, model: MemoryPanelModel) {
           'div',
           { class: 'card-head' },
           h('span', { class: 'chip' }, item.tier),
-          h('span', { class: `chip ${anchor ? `kind-${anchor.kind}` : ''}` }, anchor?.kind ?? item.kind),
+          h(
+            'span',
+            { class: `chip ${anchor ? `kind-${anchor.kind}` : ''}` },
+            anchor?.kind ?? item.kind,
+          ),
           anchor?.pinned ? h('span', { class: 'chip pinned' }, 'pinned') : null,
           h(
             'span',
@@ -159,7 +166,9 @@ function anchors(panel: HTMLElement, model: MemoryPanelModel) {
     return;
   }
   panel.append(
-    note('Long-term memory: strength grows with each restatement; retention falls with time unless pinned.'),
+    note(
+      'Long-term memory: strength grows with each restatement; retention falls with time unless pinned.',
+    ),
   );
   const ordered = [...list].sort(
     (a, b) => Number(Boolean(a.supersededBy)) - Number(Boolean(b.supersededBy)),
@@ -182,7 +191,13 @@ function anchorCard(anchor: AnchorView, model: MemoryPanelModel): HTMLElement {
       { class: 'card-head' },
       h('span', { class: `chip kind-${anchor.kind}` }, anchor.kind),
       anchor.pinned ? h('span', { class: 'chip pinned' }, 'pinned') : null,
-      superseded ? h('span', { class: 'chip warn', title: `replaced by ${anchor.supersededBy}` }, 'superseded') : null,
+      superseded
+        ? h(
+            'span',
+            { class: 'chip warn', title: `replaced by ${anchor.supersededBy}` },
+            'superseded',
+          )
+        : null,
       h(
         'span',
         { class: 'actions' },
@@ -239,7 +254,11 @@ function editRow(anchor: AnchorView, model: MemoryPanelModel): HTMLElement {
     { class: 'edit-row' },
     input,
     h('button', { class: 'primary', type: 'button', onclick: save }, 'Save'),
-    h('button', { class: 'secondary', type: 'button', onclick: () => model.startEdit(null) }, 'Cancel'),
+    h(
+      'button',
+      { class: 'secondary', type: 'button', onclick: () => model.startEdit(null) },
+      'Cancel',
+    ),
   );
 }
 
@@ -278,7 +297,9 @@ function summaries(panel: HTMLElement, view: SessionView | undefined) {
   const list = view?.summaries ?? [];
   if (!list.length) {
     panel.append(
-      note('Turns that leave the short-term window are summarized here. Keep chatting to see some.'),
+      note(
+        'Turns that leave the short-term window are summarized here. Keep chatting to see some.',
+      ),
     );
     return;
   }
@@ -291,10 +312,18 @@ function summaries(panel: HTMLElement, view: SessionView | undefined) {
           'div',
           { class: 'card-head' },
           h('span', { class: 'chip' }, summary.method),
-          h('span', { class: 'panel-note' }, `${summary.sources.length} turns · ${summary.tokens} tokens`),
+          h(
+            'span',
+            { class: 'panel-note' },
+            `${summary.sources.length} turns · ${summary.tokens} tokens`,
+          ),
         ),
         h('div', { class: 'card-text' }, summary.text),
-        h('div', { class: 'panel-note' }, `${formatTime(summary.from)} – ${formatTime(summary.to)}`),
+        h(
+          'div',
+          { class: 'panel-note' },
+          `${formatTime(summary.from)} – ${formatTime(summary.to)}`,
+        ),
       ),
     );
   }

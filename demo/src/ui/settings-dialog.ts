@@ -54,7 +54,12 @@ export function renderSettings(dialog: HTMLDialogElement, model: SettingsModel):
       h('h2', { id: 'settings-title' }, 'Settings'),
       h(
         'button',
-        { class: 'icon-button', type: 'button', 'aria-label': 'Close settings', onclick: () => model.close() },
+        {
+          class: 'icon-button',
+          type: 'button',
+          'aria-label': 'Close settings',
+          onclick: () => model.close(),
+        },
         icon('x'),
       ),
     ),
@@ -95,9 +100,23 @@ function responderSection(model: SettingsModel) {
     'fieldset',
     {},
     h('legend', {}, 'Responder'),
-    choice('offline', 'Offline — answers from memory', 'No model, nothing downloaded. Shows what memkeeper recalls, phrased as an answer.'),
-    choice('llm', 'In-browser LLM', 'A small instruct model on WebGPU through transformers.js, cached for offline use. Its KV cache is pruned past its budget.', llmOptions(model)),
-    choice('openai', 'OpenAI-compatible endpoint', 'A local llama.cpp or Ollama server, or any /v1/chat/completions API.', openAiOptions(model)),
+    choice(
+      'offline',
+      'Offline — answers from memory',
+      'No model, nothing downloaded. Shows what memkeeper recalls, phrased as an answer.',
+    ),
+    choice(
+      'llm',
+      'In-browser LLM',
+      'A small instruct model on WebGPU through transformers.js, cached for offline use. Its KV cache is pruned past its budget.',
+      llmOptions(model),
+    ),
+    choice(
+      'openai',
+      'OpenAI-compatible endpoint',
+      'A local llama.cpp or Ollama server, or any /v1/chat/completions API.',
+      openAiOptions(model),
+    ),
   );
 }
 
@@ -106,7 +125,11 @@ function llmOptions(model: SettingsModel) {
     'select',
     { id: 'llm-model', onchange: () => model.chooseLlm(select.value) },
     ...model.llms.map((m) =>
-      h('option', { value: m.id, selected: m.id === model.settings.llmModel }, `${m.label} — ${m.size}`),
+      h(
+        'option',
+        { value: m.id, selected: m.id === model.settings.llmModel },
+        `${m.label} — ${m.size}`,
+      ),
     ),
   );
   return h(
@@ -118,7 +141,13 @@ function llmOptions(model: SettingsModel) {
       { class: 'row' },
       h(
         'button',
-        { class: 'secondary', type: 'button', id: 'llm-load', disabled: model.responderJob.state === 'busy', onclick: () => model.loadLlm() },
+        {
+          class: 'secondary',
+          type: 'button',
+          id: 'llm-load',
+          disabled: model.responderJob.state === 'busy',
+          onclick: () => model.loadLlm(),
+        },
         icon('download'),
         'Download and load',
       ),
@@ -138,7 +167,11 @@ function openAiOptions(model: SettingsModel) {
     );
   function save() {
     const value = (id: string) => (document.getElementById(id) as HTMLInputElement).value.trim();
-    model.setOpenAi({ baseUrl: value('openai-url'), model: value('openai-model'), apiKey: value('openai-key') });
+    model.setOpenAi({
+      baseUrl: value('openai-url'),
+      model: value('openai-model'),
+      apiKey: value('openai-key'),
+    });
   }
   return h(
     'div',
@@ -153,7 +186,19 @@ function openAiOptions(model: SettingsModel) {
     h(
       'div',
       { class: 'row' },
-      h('button', { class: 'secondary', type: 'button', id: 'openai-connect', onclick: () => { save(); model.connectOpenAi(); } }, 'Connect'),
+      h(
+        'button',
+        {
+          class: 'secondary',
+          type: 'button',
+          id: 'openai-connect',
+          onclick: () => {
+            save();
+            model.connectOpenAi();
+          },
+        },
+        'Connect',
+      ),
     ),
     jobLine(model.responderJob, 'openai-status'),
   );
@@ -164,7 +209,11 @@ function embedderSection(model: SettingsModel) {
     'select',
     { id: 'embedder' },
     ...model.embedders.map((e) =>
-      h('option', { value: e.id, selected: e.id === model.settings.embedder }, `${e.label} — ${e.size}`),
+      h(
+        'option',
+        { value: e.id, selected: e.id === model.settings.embedder },
+        `${e.label} — ${e.size}`,
+      ),
     ),
   );
   const budget = h('input', {
@@ -186,12 +235,24 @@ function embedderSection(model: SettingsModel) {
       h('label', { class: 'field', for: 'embedder' }, 'Embedder', select),
       h(
         'button',
-        { class: 'secondary', type: 'button', id: 'embedder-switch', disabled: model.embedderJob.state === 'busy', onclick: () => model.switchEmbedder(select.value), style: 'align-self: flex-end' },
+        {
+          class: 'secondary',
+          type: 'button',
+          id: 'embedder-switch',
+          disabled: model.embedderJob.state === 'busy',
+          onclick: () => model.switchEmbedder(select.value),
+          style: 'align-self: flex-end',
+        },
         'Switch and re-embed',
       ),
     ),
     jobLine(model.embedderJob, 'embedder-progress'),
-    h('label', { class: 'field', for: 'recall-tokens' }, 'Memory context per answer (tokens)', budget),
+    h(
+      'label',
+      { class: 'field', for: 'recall-tokens' },
+      'Memory context per answer (tokens)',
+      budget,
+    ),
   );
 }
 
@@ -201,17 +262,37 @@ function privacySection(model: SettingsModel) {
       'fieldset',
       {},
       h('legend', {}, 'Encryption'),
-      h('p', { class: 'ok-text', dataset: { testid: 'encryption-on' } }, 'On: text and vectors are encrypted at rest with a key from your passphrase (PBKDF2 → AES-GCM).'),
-      h('div', { class: 'row' }, h('button', { class: 'secondary', type: 'button', id: 'decrypt', onclick: () => model.decrypt() }, 'Turn encryption off')),
+      h(
+        'p',
+        { class: 'ok-text', dataset: { testid: 'encryption-on' } },
+        'On: text and vectors are encrypted at rest with a key from your passphrase (PBKDF2 → AES-GCM).',
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        h(
+          'button',
+          { class: 'secondary', type: 'button', id: 'decrypt', onclick: () => model.decrypt() },
+          'Turn encryption off',
+        ),
+      ),
     );
   const pass = h('input', { id: 'passphrase', type: 'password', autocomplete: 'new-password' });
-  const again = h('input', { id: 'passphrase-again', type: 'password', autocomplete: 'new-password' });
+  const again = h('input', {
+    id: 'passphrase-again',
+    type: 'password',
+    autocomplete: 'new-password',
+  });
   const error = h('p', { class: 'error-text', role: 'alert' });
   return h(
     'fieldset',
     {},
     h('legend', {}, 'Encryption'),
-    h('p', { class: 'panel-note' }, 'Off. With a passphrase, memory is encrypted at rest in IndexedDB and asked for at start. A lost passphrase cannot be recovered.'),
+    h(
+      'p',
+      { class: 'panel-note' },
+      'Off. With a passphrase, memory is encrypted at rest in IndexedDB and asked for at start. A lost passphrase cannot be recovered.',
+    ),
     h(
       'div',
       { class: 'row' },
@@ -257,14 +338,39 @@ function dataSection(model: SettingsModel) {
     'fieldset',
     {},
     h('legend', {}, 'Data'),
-    h('p', { class: 'panel-note' }, 'Export writes every conversation and its memory as JSON Lines (decrypted); import adds the conversations of an export.'),
+    h(
+      'p',
+      { class: 'panel-note' },
+      'Export writes every conversation and its memory as JSON Lines (decrypted); import adds the conversations of an export.',
+    ),
     h(
       'div',
       { class: 'row' },
-      h('button', { class: 'secondary', type: 'button', id: 'export', onclick: () => model.exportMemory() }, icon('download'), 'Export'),
-      h('button', { class: 'secondary', type: 'button', id: 'import', onclick: () => file.click() }, icon('upload'), 'Import'),
+      h(
+        'button',
+        { class: 'secondary', type: 'button', id: 'export', onclick: () => model.exportMemory() },
+        icon('download'),
+        'Export',
+      ),
+      h(
+        'button',
+        { class: 'secondary', type: 'button', id: 'import', onclick: () => file.click() },
+        icon('upload'),
+        'Import',
+      ),
       file,
-      h('button', { class: 'danger', type: 'button', id: 'clear-all', onclick: () => model.clearAll(), style: 'margin-left: auto' }, icon('trash'), 'Clear all'),
+      h(
+        'button',
+        {
+          class: 'danger',
+          type: 'button',
+          id: 'clear-all',
+          onclick: () => model.clearAll(),
+          style: 'margin-left: auto',
+        },
+        icon('trash'),
+        'Clear all',
+      ),
     ),
     jobLine(model.dataJob, 'data-status'),
   );
@@ -280,7 +386,15 @@ function jobLine(job: JobState, id: string) {
       : null,
     h(
       'p',
-      { class: job.state === 'error' ? 'error-text' : job.state === 'ready' ? 'ok-text' : 'progress-line', role: job.state === 'error' ? 'alert' : 'status' },
+      {
+        class:
+          job.state === 'error'
+            ? 'error-text'
+            : job.state === 'ready'
+              ? 'ok-text'
+              : 'progress-line',
+        role: job.state === 'error' ? 'alert' : 'status',
+      },
       job.detail ?? '',
     ),
   );

@@ -15,7 +15,11 @@ export function renderStats(root: HTMLElement, model: StatsModel): void {
   const { memory, storage } = model;
   const index = memory.indexStats;
   const rows: [string, string, string][] = [
-    ['GPU', memory.gpu ? memory.gpu.name : 'none — CPU', 'stat-gpu'],
+    [
+      'GPU',
+      memory.gpu ? `${memory.gpu.name}${memory.gpu.isFallback ? ' (software)' : ''}` : 'none — CPU',
+      'stat-gpu',
+    ],
     ['Retrieval', memory.backend.name, 'stat-backend'],
     ['Embedder', model.embedderLabel, 'stat-embedder'],
     ['Vectors', String(index.vectors), 'stat-vectors'],
@@ -56,9 +60,14 @@ export function renderStats(root: HTMLElement, model: StatsModel): void {
 /** The top bar's badge: GPU (adapter name) or CPU, and the retrieval backend. */
 export function renderBadge(badge: HTMLElement, memory: Memory): void {
   const gpu = memory.gpu;
-  badge.dataset.kind = gpu && !gpu.isFallback ? 'gpu' : gpu ? 'gpu' : 'cpu';
-  badge.textContent = gpu
-    ? `GPU · ${gpu.name} · ${memory.backend.name}`
-    : `CPU · ${memory.backend.name}`;
-  badge.title = `Retrieval on ${memory.backend.name}: ${memory.backend.reason}`;
+  const backend = memory.backend.name;
+  // A software adapter (SwiftShader) is a CPU in disguise: the index searches on WASM then.
+  const onGpu = gpu !== undefined && !gpu.isFallback;
+  badge.dataset.kind = onGpu ? 'gpu' : 'cpu';
+  badge.textContent = onGpu
+    ? `GPU · ${gpu.name} · ${backend}`
+    : gpu
+      ? `CPU · ${backend} (software GPU: ${gpu.name})`
+      : `CPU · ${backend}`;
+  badge.title = `Retrieval on ${backend}: ${memory.backend.reason}`;
 }

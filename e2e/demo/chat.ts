@@ -1,0 +1,105 @@
+/**
+ * The demo chat as its specs drive it: what a person sees and does, by role and label where
+ * the page gives one. Screenshots go to the test's output folder (a CI artifact) and to
+ * build/screenshots for a person to look at.
+ */
+import type { Locator, Page, TestInfo } from '@playwright/test';
+import { mkdir } from 'node:fs/promises';
+import { expect } from '../../src/testing/index.js';
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+export class DemoChat {
+  readonly input: Locator;
+  readonly badge: Locator;
+  readonly messages: Locator;
+  readonly userMessages: Locator;
+  readonly assistantMessages: Locator;
+  readonly conversations: Locator;
+
+  constructor(readonly page: Page) {
+    this.input = page.getByRole('textbox', { name: 'Message' });
+    this.badge = page.getByTestId('gpu-badge');
+    this.messages = page.getByTestId('messages');
+    this.userMessages = page.getByTestId('message-user').locator('.bubble');
+    this.assistantMessages = page.getByTestId('message-assistant').locator('.bubble');
+    this.conversations = page.getByTestId('conversation');
+  }
+
+  /** Opens the app and waits until it started (memory open, responder chosen). */
+  async open(path = '/'): Promise<void> {
+    await this.page.goto(path);
+    await this.ready();
+  }
+
+  async ready(): Promise<void> {
+    await expect(this.page.locator('#app')).toHaveAttribute('data-state', 'ready', {
+      timeout: 60_000,
+    });
+  }
+
+  /** Sends a message with the keyboard and waits for the whole reply; returns its text. */
+  async say(text: string): Promise<string> {
+    const before = await this.assistantMessages.count();
+    await this.input.fill(text);
+    await this.input.press('Enter');
+    await expect(this.assistantMessages).toHaveCount(before + 1, { timeout: 60_000 });
+    await expect(this.page.getByTestId('streaming')).toHaveCount(0);
+    return (await this.assistantMessages.last().textContent()) ?? '';
+  }
+
+  /** Opens a tab of the memory panel (on a phone, the panel's drawer first). */
+  async memoryTab(name: 'Recalled' | 'Anchors' | 'Summaries' | 'Window'): Promise<Locator> {
+    const panel = this.page.getByRole('complementary', { name: 'Memory' });
+    if (!(await panel.getByRole('tab', { name }).isVisible()))
+      await this.page.getByRole('button', { name: 'Memory' }).click();
+    await panel.getByRole('tab', { name }).click();
+    return panel.getByRole('tabpanel');
+  }
+
+  /** What the memory holds for the open conversation, from the app's own memkeeper. */
+  async inspect(): Promise<{ turns: string[]; anchors: string[]; title: string | undefined }> {
+    return this.page.evaluate(async () => {
+      const app = (window as unknown as { memkeeperDemo: DemoHandle }).memkeeperDemo;
+      const view = await app.memory.session(app.current).inspect();
+      const info = (await app.memory.sessions()).find((s) => s.id === app.current);
+      return {
+        turns: view.turns.map((t) => `${t.role}: ${t.content}`),
+        anchors: view.anchors.map((a) => a.text).sort(),
+        title: info?.title,
+      };
+    });
+  }
+
+  async openSettings(): Promise<Locator> {
+    await this.page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Settings' });
+    await expect(dialog).toBeVisible();
+    return dialog;
+  }
+
+  /** Saves a screenshot as a test artifact and under build/screenshots. */
+  async screenshot(info: TestInfo, name: string): Promise<void> {
+    await this.page.waitForTimeout(250); // let transitions (drawers) settle
+    const path = info.outputPath(`${name}.png`);
+    await this.page.screenshot({ path });
+    await mkdir('build/screenshots', { recursive: true });
+    await this.page.screenshot({ path: `build/screenshots/${name}.png` });
+    await info.attach(name, { path, contentType: 'image/png' });
+  }
+}
+
+/** The part of the app object the demo puts on window for tests. */
+interface DemoHandle {
+  current: string;
+  memory: {
+    session(id: string): {
+      inspect(): Promise<{
+        turns: { role: string; content: string }[];
+        anchors: { text: string }[];
+      }>;
+    };
+    sessions(): Promise<{ id: string; title?: string }[]>;
+  };
+}
