@@ -8,6 +8,7 @@ import {
   keyFromPassphrase,
   transformersEmbedder,
   type Embedder,
+  type EmbedderLoader,
   type Memory,
   type ProgressEvent,
   type Recall,
@@ -18,6 +19,9 @@ import { fromBase64 } from './settings.js';
 
 /** The memory's name (its IndexedDB database is derived from it). */
 export const MEMORY_NAME = 'memkeeper-demo';
+
+/** The tiers' budgets in the demo: a short window and small summaries show the tiers at work. */
+export const DEMO_BUDGETS = { windowTokens: 360, summaryEveryTokens: 160 };
 
 export interface EmbedderEntry {
   id: string;
@@ -39,18 +43,30 @@ export interface OpenOptions {
   localModelPath?: string;
 }
 
-async function makeEmbedder(id: string, options: OpenOptions): Promise<Embedder> {
+/**
+ * The embedder, or a loader for a Hub model (createMemory reports its download through the
+ * same onProgress). onnxruntime's runtime comes from the app's own assets, not a CDN, so the
+ * installed app embeds offline.
+ */
+async function makeEmbedder(id: string, options: OpenOptions): Promise<Embedder | EmbedderLoader> {
   if (id === 'hashing') return hashingEmbedder({ dim: 384 });
   const entry = EMBEDDERS.find((e) => e.id === id);
-  return transformersEmbedder({
-    model: id,
-    ...(entry?.dtype ? { dtype: entry.dtype } : {}),
-    ...(entry?.queryPrefix ? { queryPrefix: entry.queryPrefix } : {}),
-    ...(options.localModelPath
-      ? { localModelPath: options.localModelPath, allowRemoteModels: false }
-      : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  const [{ env }, { ORT_WASM_PATHS }] = await Promise.all([
+    import('@huggingface/transformers'),
+    import('./responders/ort-wasm.js'),
+  ]);
+  const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown } } | undefined;
+  if (onnx?.wasm) onnx.wasm.wasmPaths = { ...ORT_WASM_PATHS };
+  return (load) =>
+    transformersEmbedder({
+      model: id,
+      ...(entry?.dtype ? { dtype: entry.dtype } : {}),
+      ...(entry?.queryPrefix ? { queryPrefix: entry.queryPrefix } : {}),
+      ...(options.localModelPath
+        ? { localModelPath: options.localModelPath, allowRemoteModels: false }
+        : {}),
+      ...load,
+    });
 }
 
 /** Opens the app's memory; rejects with `DECRYPT_FAILED` for a wrong passphrase. */
@@ -64,6 +80,8 @@ export async function openMemory(options: OpenOptions): Promise<Memory> {
     name: MEMORY_NAME,
     embedder,
     reembed: true,
+    // A small window, so that a person sees turns summarized within a short chat.
+    budgets: DEMO_BUDGETS,
     ...(encryptionKey ? { encryptionKey } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });

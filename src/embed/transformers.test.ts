@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env } from '@huggingface/transformers';
-// @ts-expect-error: a plain .mjs script without type declarations.
 import { makeTinyModels, TINY_HIDDEN, TINY_MODEL } from '../../scripts/make-tiny-models.mjs';
 import { createMemory } from '../memory.js';
 import type { ProgressEvent } from './embedder.js';

@@ -64,10 +64,10 @@ export function renderBadge(badge: HTMLElement, memory: Memory): void {
   // A software adapter (SwiftShader) is a CPU in disguise: the index searches on WASM then.
   const onGpu = gpu !== undefined && !gpu.isFallback;
   badge.dataset.kind = onGpu ? 'gpu' : 'cpu';
-  badge.textContent = onGpu
-    ? `GPU · ${gpu.name} · ${backend}`
-    : gpu
-      ? `CPU · ${backend} (software GPU: ${gpu.name})`
-      : `CPU · ${backend}`;
+  const detail = gpu && !onGpu ? ` (software GPU: ${gpu.name})` : '';
+  badge.replaceChildren(
+    onGpu ? `GPU · ${gpu.name} · ${backend}` : `CPU · ${backend}`,
+    h('span', { class: 'badge-detail' }, detail),
+  );
   badge.title = `Retrieval on ${backend}: ${memory.backend.reason}`;
 }
