@@ -53,7 +53,7 @@ const benches = [
     // The eval on the quality bench's scripted dialogue, at several budgets: recall vs tokens.
     name: 'eval',
     prepare: true,
-    argv: ['bin/memkeeper.mjs', 'eval', join(out, 'eval-dataset.json'), '--quiet'],
+    argv: ['bench/run-eval.mjs', 'eval', join(out, 'eval-dataset.json'), '--quiet'],
     budgets: quick ? '250,500,1000' : '250,500,1000,2000,4000',
     json: 'eval.json',
   },

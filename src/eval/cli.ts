@@ -6,8 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { cpus } from 'node:os';
-import { hashingEmbedder } from '../embed/hashing.js';
-import { transformersEmbedder } from '../embed/transformers.js';
+import { hashingEmbedder, transformersEmbedder } from '../index.js';
 import { EvalInputError, parseDataset } from './dataset.js';
 import { evaluate, type EvalProgress } from './run.js';
 import {

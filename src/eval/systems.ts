@@ -4,8 +4,9 @@
  * every turn, no tiers, no anchors). Each observes a conversation's turns in order, then
  * answers questions with a context under a token budget and the dataset ids of its sources.
  */
-import type { Embedder } from '../embed/embedder.js';
-import { createMemory, type Memory } from '../memory.js';
+// The engine through its public entry, so that the built eval (dist/eval.js) imports
+// dist/index.js instead of carrying a second copy of it.
+import { createMemory, type Embedder, type Memory } from '../index.js';
 import { Bm25Index } from '../recall/bm25.js';
 import { renderTurn } from '../recall/render.js';
 import { estimateTokens } from '../recall/tokens.js';
