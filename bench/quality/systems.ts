@@ -46,30 +46,68 @@ export async function memkeeperSystem(): Promise<System> {
   };
 }
 
-/** The most recent turns that fit the budget. */
+/** A turn in a baseline's context: its index, and its line (whole, or the tail of it). */
+interface Line {
+  turn: number;
+  text: string;
+}
+
+const lineCost = (text: string) => estimateTokens(text) + 1;
+
+/**
+ * A sliding window over the conversation, as a chat app with a fixed context keeps it: the
+ * most recent turns, newest backwards, and the oldest one that no longer fits cut from its
+ * start to the tokens left, so that the window spends its whole budget (a token-level window,
+ * like a KV cache that keeps the last N tokens), not stopping a turn short of it.
+ */
 export function recentWindowSystem(): System {
   const turns: ScriptTurn[] = [];
   return {
     name: 'recent window',
     observe: async (turn) => void turns.push(turn),
     recall: async (_question, budget) => {
-      const picked: number[] = [];
+      const lines: Line[] = [];
       let used = 0;
       for (let i = turns.length - 1; i >= 0; i--) {
-        const cost = estimateTokens(renderTurn(turns[i]!, turns[i]!.content)) + 1;
-        if (used + cost > budget) break;
-        picked.unshift(i);
-        used += cost;
+        const text = renderTurn(turns[i]!, turns[i]!.content);
+        if (used + lineCost(text) <= budget) {
+          lines.unshift({ turn: i, text });
+          used += lineCost(text);
+          continue;
+        }
+        const tail = tailThatFits(turns[i]!, budget - used);
+        if (tail) lines.unshift({ turn: i, text: tail });
+        break;
       }
-      return contextOf(turns, picked);
+      return contextOf(lines);
     },
     close: () => undefined,
   };
 }
 
 /**
- * BM25 over every turn: the best matches that fit the budget, then the most recent turns in
- * what is left (BM25 alone rarely fills it), so that every system spends the same tokens.
+ * The turn's line with as many of its last words as fit `tokens`, its date and speaker kept
+ * ("[…] Sam (user): … rest of the turn"); undefined when not even one word fits.
+ */
+function tailThatFits(turn: ScriptTurn, tokens: number): string | undefined {
+  const words = turn.content.split(/\s+/);
+  const line = (from: number) => renderTurn(turn, `… ${words.slice(from).join(' ')}`);
+  // The fewer words kept, the fewer tokens: find the first start index that fits.
+  let lo = 1;
+  let hi = words.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (lineCost(line(mid)) <= tokens) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo < words.length && lineCost(line(lo)) <= tokens ? line(lo) : undefined;
+}
+
+/**
+ * BM25 over every turn, as a top-k retrieval context fills a budget: the best matches in rank
+ * order, each added while it fits and skipped when it does not; then, since BM25 alone rarely
+ * fills it, the most recent turns not yet in, again skipping those that do not fit, so that
+ * every system spends the same tokens. The context is in conversation order.
  */
 export function bm25System(): System {
   const turns: ScriptTurn[] = [];
@@ -81,35 +119,25 @@ export function bm25System(): System {
       index.add(String(i), turn.content);
     },
     recall: async (question, budget) => {
-      const picked: number[] = [];
+      const lines: Line[] = [];
+      const taken = new Set<number>();
       let used = 0;
-      for (const hit of index.search(question, 200)) {
-        const i = Number(hit.id);
-        const cost = estimateTokens(renderTurn(turns[i]!, turns[i]!.content)) + 1;
-        if (used + cost > budget) continue;
-        picked.push(i);
-        used += cost;
-      }
-      for (let i = turns.length - 1; i >= 0; i--) {
-        if (picked.includes(i)) continue;
-        const cost = estimateTokens(renderTurn(turns[i]!, turns[i]!.content)) + 1;
-        if (used + cost > budget) break;
-        picked.push(i);
-        used += cost;
-      }
-      return contextOf(
-        turns,
-        picked.sort((a, b) => a - b),
-      );
+      const add = (i: number) => {
+        const text = renderTurn(turns[i]!, turns[i]!.content);
+        if (taken.has(i) || used + lineCost(text) > budget) return;
+        lines.push({ turn: i, text });
+        taken.add(i);
+        used += lineCost(text);
+      };
+      for (const hit of index.search(question, 200)) add(Number(hit.id));
+      for (let i = turns.length - 1; i >= 0; i--) add(i);
+      return contextOf(lines.sort((a, b) => a.turn - b.turn));
     },
     close: () => undefined,
   };
 }
 
-function contextOf(turns: readonly ScriptTurn[], picked: readonly number[]): Context {
-  const items = picked.map((i) => ({
-    text: renderTurn(turns[i]!, turns[i]!.content),
-    sources: [i],
-  }));
+function contextOf(lines: readonly Line[]): Context {
+  const items = lines.map((l) => ({ text: l.text, sources: [l.turn] }));
   return { text: items.map((i) => i.text).join('\n'), items };
 }
