@@ -21,7 +21,7 @@ import { fromBase64 } from './settings.js';
 export const MEMORY_NAME = 'memkeeper-demo';
 
 /** The tiers' budgets in the demo: a short window and small summaries show the tiers at work. */
-export const DEMO_BUDGETS = { windowTokens: 360, summaryEveryTokens: 160 };
+export const DEMO_BUDGETS = { windowTokens: 160, summaryEveryTokens: 64 };
 
 export interface EmbedderEntry {
   id: string;

@@ -38,6 +38,9 @@ test('ten turns, an anchor appears, and after a reload turn 1 is recalled', asyn
       .first(),
   ).toBeVisible();
   await chat.screenshot(info, 'desktop-anchors');
+  const summaries = await chat.memoryTab('Summaries');
+  await expect(summaries.getByTestId('summary').first()).toBeVisible();
+  await chat.screenshot(info, 'desktop-summaries');
   const before = await chat.inspect();
   expect(before.turns).toHaveLength(20);
   expect(before.title).toBe('Hi! My name is Maria and I live in Lisbon.');

@@ -113,6 +113,8 @@ const MIN_TOKENS = 48;
 const MAX_TOKENS = 192;
 /** Cosine above which a sentence restates one already kept. */
 const NEAR_DUPLICATE = 0.8;
+/** An assistant sentence this close to a user's sentence of the group restates it. */
+const ECHO = 0.5;
 
 interface Sentence {
   turn: TurnRecord;
@@ -139,14 +141,16 @@ export async function extractiveSummary(
   const vectors = await options.embed(sentences.map((s) => s.text));
   const centroid = mean(vectors);
   sentences.forEach((s, i) => {
-    s.score = cosine(vectors[i]!, centroid) + detailBonus(s.text);
+    s.score = cosine(vectors[i]!, centroid) + detailBonus(s.text) + speakerBonus(s.turn);
   });
+  dropEchoes(sentences, vectors);
   const sourceTokens = turns.reduce((sum, t) => sum + t.tokens, 0);
   const budget = Math.min(MAX_TOKENS, Math.max(MIN_TOKENS, sourceTokens * KEEP_SHARE));
   const kept: Sentence[] = [];
   const keptVectors: Float32Array[] = [];
   let used = 0;
   for (const s of [...sentences].sort((a, b) => b.score - a.score)) {
+    if (s.score === -Infinity) break;
     const cost = options.count(s.text) + 4;
     if (used + cost > budget && kept.length > 0) continue;
     // Boilerplate repeats ("Thanks, noted.") is central but says nothing new: keep it once.
@@ -173,6 +177,27 @@ function render(sentences: readonly Sentence[]): string {
 
 const MONTHS =
   /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(mon|tues|wednes|thurs|fri|satur|sun)day\b/i;
+
+/**
+ * An assistant's sentence that restates a user's sentence of the group ("Got it: you live in
+ * Lisbon") says nothing the user's does not: it is ranked last, so the user's words are kept.
+ */
+function dropEchoes(sentences: Sentence[], vectors: readonly Float32Array[]): void {
+  const said = sentences.filter((s) => s.turn.role === 'user').map((s) => vectors[s.order]!);
+  for (const s of sentences) {
+    if (s.turn.role !== 'assistant') continue;
+    const vector = vectors[s.order]!;
+    if (said.some((v) => cosine(v, vector) > ECHO)) s.score = -Infinity;
+  }
+}
+
+/**
+ * What the user said outranks an assistant's restatement of it ("Got it: you live in Lisbon"),
+ * which is as central but second-hand: of two near-duplicates, the user's is kept.
+ */
+function speakerBonus(turn: TurnRecord): number {
+  return turn.role === 'user' ? 0.1 : 0;
+}
 
 /** Names, numbers and dates are what a summary most often must not drop. */
 function detailBonus(text: string): number {
