@@ -1,13 +1,19 @@
 /**
- * `npm run bench:quality`: scripted dialogues of 200, 1,000 and 5,000 turns through memkeeper
- * and two baselines, a probe every 5 turns, a 1,500-token budget. Prints accuracy, head
- * retention, superseded-fact errors and context tokens (cl100k), then PASS/FAIL per target.
+ * `npm run bench:quality`: generated dialogues of 200, 1,000 and 5,000 turns through memkeeper
+ * and two baselines, a probe every 5 turns, a 1,500-token budget. Two dialogue sets: `script`
+ * (dialogue.ts, the set extraction was first tuned on) and `chat` (chat.ts, written apart:
+ * other wordings, chat style, split facts, third-person phrasings). Prints accuracy, head
+ * retention, superseded-fact errors and context tokens (cl100k) per set, then PASS/FAIL per
+ * target: the issue's targets on `script`, "above both baselines at equal tokens" on both.
  *
- * Usage: npm run bench:quality -- [--sizes 200,1000,5000] [--json FILE]
+ * Usage: npm run bench:quality -- [--sizes 200,1000,5000] [--dialogues script,chat] [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import { encode } from 'gpt-tokenizer/encoding/cl100k_base';
-import { generateDialogue, type Probe } from './dialogue.js';
+import { renderTurn } from '../../src/recall/render.js';
+import { estimateTokens } from '../../src/recall/tokens.js';
+import { generateChat } from './chat.js';
+import { generateDialogue, type Dialogue, type Probe } from './dialogue.js';
 import {
   bm25System,
   memkeeperSystem,
@@ -18,7 +24,14 @@ import {
 
 const BUDGET = 1500;
 
+/** The dialogue sets, each a seeded generator; the seed is derived from the length. */
+const DIALOGUES: Record<string, (length: number) => Dialogue> = {
+  script: (length) => generateDialogue(length, length),
+  chat: (length) => generateChat(length, length * 31 + 7),
+};
+
 interface Score {
+  dialogue: string;
   system: string;
   turns: number;
   probes: number;
@@ -29,6 +42,9 @@ interface Score {
   staleOnly: number;
   staleProbes: number;
   tokens: number;
+  /** Mean tokens over the probes asked once the dialogue no longer fits the budget whole. */
+  tokensFull: number;
+  fullProbes: number;
   recallMsP50: number;
   seconds: number;
 }
@@ -43,8 +59,12 @@ function judge(probe: Probe, context: Context) {
   return { correct, stale, staleOnly: stale && !has(context.text, probe.answer) };
 }
 
-async function run(make: () => Promise<System> | System, length: number): Promise<Score> {
-  const dialogue = generateDialogue(length, length);
+async function run(
+  make: () => Promise<System> | System,
+  set: string,
+  length: number,
+): Promise<Score> {
+  const dialogue = DIALOGUES[set]!(length);
   const system = await make();
   const start = performance.now();
   const tally = {
@@ -55,11 +75,18 @@ async function run(make: () => Promise<System> | System, length: number): Promis
     staleOnly: 0,
     staleProbes: 0,
     tokens: 0,
+    tokensFull: 0,
+    fullProbes: 0,
   };
   const times: number[] = [];
   let probeAt = 0;
+  // The whole dialogue so far as a context would hold it: until it outgrows the budget, no
+  // baseline can spend the budget, only what was said.
+  let said = 0;
   for (let i = 0; i < dialogue.turns.length; i++) {
-    await system.observe(dialogue.turns[i]!, i);
+    const turn = dialogue.turns[i]!;
+    said += estimateTokens(renderTurn(turn, turn.content)) + 1;
+    await system.observe(turn, i);
     while (dialogue.probes[probeAt]?.after === i + 1) {
       const probe = dialogue.probes[probeAt++]!;
       await system.settle?.();
@@ -69,7 +96,12 @@ async function run(make: () => Promise<System> | System, length: number): Promis
       const verdict = judge(probe, context);
       if (!verdict.correct && process.env.BENCH_DEBUG) debug(probe, context);
       tally.correct += Number(verdict.correct);
-      tally.tokens += encode(context.text).length;
+      const tokens = encode(context.text).length;
+      tally.tokens += tokens;
+      if (said > BUDGET) {
+        tally.tokensFull += tokens;
+        tally.fullProbes++;
+      }
       if (probe.head) {
         tally.headProbes++;
         tally.head += Number(verdict.correct);
@@ -85,6 +117,7 @@ async function run(make: () => Promise<System> | System, length: number): Promis
   const n = dialogue.probes.length;
   times.sort((a, b) => a - b);
   return {
+    dialogue: set,
     system: system.name,
     turns: length,
     probes: n,
@@ -95,6 +128,8 @@ async function run(make: () => Promise<System> | System, length: number): Promis
     staleOnly: tally.staleOnly / Math.max(1, tally.staleProbes),
     staleProbes: tally.staleProbes,
     tokens: tally.tokens / n,
+    tokensFull: tally.tokensFull / Math.max(1, tally.fullProbes),
+    fullProbes: tally.fullProbes,
     recallMsP50: times[Math.floor(times.length / 2)] ?? 0,
     seconds: (performance.now() - start) / 1000,
   };
@@ -102,7 +137,7 @@ async function run(make: () => Promise<System> | System, length: number): Promis
 
 function debug(probe: Probe, context: Context) {
   console.error(
-    `MISS ${probe.question} -> ${probe.answer} (turns ${probe.answerTurns.join(',')}, after ${probe.after})`,
+    `MISS [${probe.slot}] ${probe.question} -> ${probe.answer} (turns ${probe.answerTurns.join(',')}, after ${probe.after})`,
   );
   console.error(context.text.slice(0, 1200));
 }
@@ -111,61 +146,96 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 function table(scores: readonly Score[]): string {
   const head =
-    '| turns | system | accuracy | head retention | superseded present / only | context tokens (cl100k) | recall p50 ms | run s |';
-  const rule = '|---:|---|---:|---:|---:|---:|---:|---:|';
+    '| dialogues | turns | system | accuracy | head retention | superseded present / only | context tokens (cl100k): all / once full | recall p50 ms | run s |';
+  const rule = '|---|---:|---|---:|---:|---:|---:|---:|---:|';
   const rows = scores.map(
     (s) =>
-      `| ${s.turns} | ${s.system} | ${pct(s.accuracy)} (${s.probes}) | ${pct(s.head)} (${s.headProbes}) | ${pct(s.stalePresent)} / ${pct(s.staleOnly)} (${s.staleProbes}) | ${s.tokens.toFixed(0)} | ${s.recallMsP50.toFixed(2)} | ${s.seconds.toFixed(1)} |`,
+      `| ${s.dialogue} | ${s.turns} | ${s.system} | ${pct(s.accuracy)} (${s.probes}) | ${pct(s.head)} (${s.headProbes}) | ${pct(s.stalePresent)} / ${pct(s.staleOnly)} (${s.staleProbes}) | ${s.tokens.toFixed(0)} / ${s.tokensFull.toFixed(0)} (${s.fullProbes}) | ${s.recallMsP50.toFixed(2)} | ${s.seconds.toFixed(1)} |`,
   );
   return [head, rule, ...rows].join('\n');
 }
 
-function verdicts(scores: readonly Score[]): [string, boolean][] {
-  const at = (turns: number, system: string) =>
-    scores.find((s) => s.turns === turns && s.system === system);
-  const out: [string, boolean][] = [];
-  const mk1000 = at(1000, 'memkeeper');
-  if (mk1000) {
-    out.push([`accuracy >= 95% at 1,000 turns: ${pct(mk1000.accuracy)}`, mk1000.accuracy >= 0.95]);
-    out.push([`head retention >= 94% at 1,000 turns: ${pct(mk1000.head)}`, mk1000.head >= 0.94]);
-  }
-  for (const turns of new Set(scores.map((s) => s.turns))) {
-    const mk = at(turns, 'memkeeper')!;
-    for (const base of scores.filter((s) => s.turns === turns && s.system !== 'memkeeper')) {
-      // "At equal tokens": every system fills the same budget; memkeeper may not use more.
-      const ok = mk.accuracy > base.accuracy && mk.tokens <= base.tokens * 1.05 + 1;
+/**
+ * PASS/FAIL lines. The issue's targets (accuracy, head retention at 1,000 turns) are set on
+ * `script`; on `chat` they are printed as figures, not gated. "Above both baselines at equal
+ * tokens" is gated on every set.
+ */
+function verdicts(scores: readonly Score[]): [string, boolean | undefined][] {
+  const out: [string, boolean | undefined][] = [];
+  for (const set of new Set(scores.map((s) => s.dialogue))) {
+    const at = (turns: number, system: string) =>
+      scores.find((s) => s.dialogue === set && s.turns === turns && s.system === system);
+    const mk1000 = at(1000, 'memkeeper');
+    const gated = set === 'script' ? true : undefined;
+    if (mk1000) {
+      const { accuracy, head } = mk1000;
       out.push([
-        `${turns} turns: above ${base.system} (${pct(mk.accuracy)} vs ${pct(base.accuracy)}, ${mk.tokens.toFixed(0)} vs ${base.tokens.toFixed(0)} tokens)`,
-        ok,
+        `${set}: accuracy >= 95% at 1,000 turns: ${pct(accuracy)}`,
+        gated && accuracy >= 0.95,
       ]);
+      out.push([
+        `${set}: head retention >= 94% at 1,000 turns: ${pct(head)}`,
+        gated && head >= 0.94,
+      ]);
+    }
+    for (const turns of new Set(scores.filter((s) => s.dialogue === set).map((s) => s.turns))) {
+      const mk = at(turns, 'memkeeper')!;
+      const bases = scores.filter(
+        (s) => s.dialogue === set && s.turns === turns && s.system !== 'memkeeper',
+      );
+      for (const base of bases) {
+        // "At equal tokens": every system fills the same budget; memkeeper may not use more.
+        const ok = mk.accuracy > base.accuracy && mk.tokens <= base.tokens * 1.05 + 1;
+        out.push([
+          `${set}, ${turns} turns: above ${base.system} (${pct(mk.accuracy)} vs ${pct(base.accuracy)}, ${mk.tokens.toFixed(0)} vs ${base.tokens.toFixed(0)} tokens)`,
+          ok,
+        ]);
+      }
     }
   }
   return out;
 }
 
+function listArg(args: string[], name: string, fallback: string[]): string[] {
+  const i = args.indexOf(name);
+  const value = i >= 0 ? args[i + 1] : undefined;
+  return value ? value.split(',') : fallback;
+}
+
 export async function main(args: string[]): Promise<number> {
-  const sizesArg = args[args.indexOf('--sizes') + 1];
-  const sizes =
-    args.includes('--sizes') && sizesArg ? sizesArg.split(',').map(Number) : [200, 1000, 5000];
+  const sizes = listArg(args, '--sizes', ['200', '1000', '5000']).map(Number);
+  const sets = listArg(args, '--dialogues', Object.keys(DIALOGUES));
+  const unknown = sets.filter((s) => !DIALOGUES[s]);
+  if (unknown.length) {
+    console.error(
+      `unknown dialogues ${unknown.join(', ')}; expected ${Object.keys(DIALOGUES).join(', ')}`,
+    );
+    return 2;
+  }
   const scores: Score[] = [];
-  for (const turns of sizes) {
-    for (const make of [memkeeperSystem, recentWindowSystem, bm25System]) {
-      const score = await run(make, turns);
-      scores.push(score);
-      console.error(
-        `${turns} turns, ${score.system}: ${pct(score.accuracy)} in ${score.seconds.toFixed(1)} s`,
-      );
+  for (const set of sets) {
+    for (const turns of sizes) {
+      for (const make of [memkeeperSystem, recentWindowSystem, bm25System]) {
+        const score = await run(make, set, turns);
+        scores.push(score);
+        console.error(
+          `${set}, ${turns} turns, ${score.system}: ${pct(score.accuracy)} in ${score.seconds.toFixed(1)} s`,
+        );
+      }
     }
   }
   console.log(
     `\nMemory quality, budget ${BUDGET} tokens, probe every 5 turns (hashing embedder, CPU)\n`,
   );
   console.log(table(scores));
-  console.log('');
+  console.log(
+    '\n"once full": probes asked after the dialogue outgrew the budget (count in brackets); before that no baseline can spend more tokens than were said.\n',
+  );
   const results = verdicts(scores);
-  for (const [line, ok] of results) console.log(`${ok ? 'PASS' : 'FAIL'}  ${line}`);
+  for (const [line, ok] of results)
+    console.log(`${ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL'}  ${line}`);
   const json = args[args.indexOf('--json') + 1];
   if (args.includes('--json') && json)
     writeFileSync(json, JSON.stringify({ budget: BUDGET, scores }, null, 2));
-  return results.every(([, ok]) => ok) ? 0 : 1;
+  return results.every(([, ok]) => ok !== false) ? 0 : 1;
 }
