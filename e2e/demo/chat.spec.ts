@@ -264,3 +264,116 @@ test('offline after the first visit: the app starts with its memory and answers'
   await expect(chat.userMessages).toHaveText(['My name is Sam and I live in Oslo.']);
   expect(await chat.say('Where do I live?')).toMatch(/Oslo/);
 });
+
+test('pin, edit and forget an anchor from the memory panel; delete a conversation; clear all', async ({
+  page,
+}) => {
+  await page.setViewportSize(DESKTOP);
+  const chat = new DemoChat(page);
+  await chat.open();
+  await chat.say('My name is Maria and I live in Lisbon.');
+  await chat.say('I prefer window seats.');
+  const anchors = await chat.memoryTab('Anchors');
+  const home = anchors.getByTestId('anchor').filter({ hasText: /lives in Lisbon/ });
+  await expect(home).toHaveCount(1);
+
+  await home.getByRole('button', { name: /^Pin/ }).click();
+  await expect(home.getByText('pinned', { exact: true })).toBeVisible();
+  await expect(home.getByRole('meter', { name: 'retention' })).toHaveAttribute(
+    'aria-valuenow',
+    '1.00',
+  );
+
+  await home.getByRole('button', { name: /^Edit/ }).click();
+  await anchors
+    .getByRole('textbox', { name: 'Anchor text' })
+    .fill('The user lives in Porto (home city).');
+  await anchors.getByRole('button', { name: 'Save' }).click();
+  const porto = anchors.getByTestId('anchor').filter({ hasText: /Porto/ });
+  await expect(porto).toHaveCount(1);
+  expect(await chat.say('Which city do I live in?')).toMatch(/Porto/);
+
+  const seats = (await chat.memoryTab('Anchors'))
+    .getByTestId('anchor')
+    .filter({ hasText: /window seats/ });
+  await seats.getByRole('button', { name: /^Forget/ }).click();
+  await page
+    .getByRole('dialog', { name: 'Forget this memory?' })
+    .getByRole('button', { name: 'Forget' })
+    .click();
+  await expect(seats).toHaveCount(0);
+
+  // A second conversation, then delete the first (asked first).
+  await page.getByRole('button', { name: 'New conversation' }).click();
+  await expect(chat.userMessages).toHaveCount(0);
+  await chat.say('I have a cat called Miso.');
+  await expect(chat.conversations).toHaveCount(2);
+  await chat.conversations.first().hover();
+  await chat.conversations
+    .filter({ hasText: 'My name is Maria' })
+    .getByRole('button', { name: /^Delete/ })
+    .click();
+  await page
+    .getByRole('dialog', { name: 'Delete this conversation?' })
+    .getByRole('button', { name: 'Delete' })
+    .click();
+  await expect(chat.conversations).toHaveCount(1);
+  await expect(chat.conversations).toContainText('I have a cat called Miso.');
+
+  // Clear all: everything goes, after a confirmation.
+  const settings = await chat.openSettings();
+  await settings.getByRole('button', { name: 'Clear all' }).click();
+  await page
+    .getByRole('dialog', { name: 'Clear all memory?' })
+    .getByRole('button', { name: 'Clear all' })
+    .click();
+  await expect(chat.userMessages).toHaveCount(0);
+  await page.reload();
+  await chat.ready();
+  await expect(chat.conversations).toHaveCount(1); // the new, empty one
+  await expect(chat.conversations).toContainText('New conversation');
+  expect(await chat.say('What is my cat called?')).toMatch(/don't have anything/);
+});
+
+test('an OpenAI-compatible endpoint gets a prompt built from recall and streams its reply', async ({
+  page,
+  context,
+}) => {
+  const bodies: { messages: { role: string; content: string }[]; stream: boolean }[] = [];
+  await context.route('http://127.0.0.1:8080/v1/**', async (route) => {
+    const url = route.request().url();
+    if (url.endsWith('/models'))
+      return route.fulfill({
+        json: { data: [{ id: 'local' }] },
+        headers: { 'access-control-allow-origin': '*' },
+      });
+    bodies.push(route.request().postDataJSON() as (typeof bodies)[number]);
+    const words = ['You ', 'live ', 'in ', 'Lisbon', '.'];
+    const body =
+      words
+        .map((w) => `data: ${JSON.stringify({ choices: [{ delta: { content: w } }] })}\n\n`)
+        .join('') + 'data: [DONE]\n\n';
+    return route.fulfill({
+      body,
+      headers: { 'content-type': 'text/event-stream', 'access-control-allow-origin': '*' },
+    });
+  });
+  await page.setViewportSize(DESKTOP);
+  const chat = new DemoChat(page);
+  await chat.open();
+  await chat.say('My name is Maria and I live in Lisbon.');
+  const settings = await chat.openSettings();
+  await settings.getByRole('radio', { name: /OpenAI-compatible/ }).check();
+  await settings.getByRole('button', { name: 'Connect' }).click();
+  await expect(settings.getByTestId('openai-status')).toHaveAttribute('data-state', 'ready');
+  await settings.getByRole('button', { name: 'Close settings' }).click();
+  await expect(page.getByTestId('responder-badge')).toContainText(/OpenAI/i);
+
+  expect(await chat.say('Where do I live?')).toBe('You live in Lisbon.');
+  const last = bodies.at(-1)!;
+  expect(last.stream).toBe(true);
+  // The system message carries the recalled memory; the user's question comes last.
+  expect(last.messages[0]!.role).toBe('system');
+  expect(last.messages[0]!.content).toMatch(/Lisbon/);
+  expect(last.messages.at(-1)).toEqual({ role: 'user', content: 'Where do I live?' });
+});
