@@ -7,18 +7,19 @@
  * against a tuned loop.
  */
 
+/** A vector as such libraries keep it: `Array.from` of the embedder's output, or the array itself. */
+export type NaiveVector = number[] | Float32Array;
+
 /** One stored entry, as such libraries keep it. */
 export interface NaiveEntry {
   id: string;
-  vector: number[];
+  vector: NaiveVector;
 }
 
-/** A scored entry, as such libraries return it. */
-export interface NaiveHit extends NaiveEntry {
-  similarity: number;
-}
-
-function cosineSimilarity(a: number[], b: number[]): number {
+/** Cosine as they write it; a Float32Array's `reduce` is Array's, hence the one code path. */
+export function cosineSimilarity(va: NaiveVector, vb: NaiveVector): number {
+  const a = va as number[];
+  const b = vb as number[];
   const dot = a.reduce((sum, x, i) => sum + x * b[i]!, 0);
   const normA = Math.sqrt(a.reduce((sum, x) => sum + x * x, 0));
   const normB = Math.sqrt(b.reduce((sum, x) => sum + x * x, 0));
@@ -33,14 +34,14 @@ function cosineSimilarity(a: number[], b: number[]): number {
  * store.add({ id: 'a', vector: [0.1, 0.2] });
  * store.query([0.1, 0.25], 1)[0]?.id; // 'a'
  */
-export class NaiveStore {
-  readonly entries: NaiveEntry[] = [];
+export class NaiveStore<E extends NaiveEntry = NaiveEntry> {
+  readonly entries: E[] = [];
 
-  add(entry: NaiveEntry): void {
+  add(entry: E): void {
     this.entries.push(entry);
   }
 
-  query(vector: number[], limit: number): NaiveHit[] {
+  query(vector: NaiveVector, limit: number): (E & { similarity: number })[] {
     return this.entries
       .map((entry) => ({ ...entry, similarity: cosineSimilarity(vector, entry.vector) }))
       .sort((a, b) => b.similarity - a.similarity)

@@ -2,7 +2,8 @@
  * The browser half of `npm run bench:reopen`, one step per page load (`?step=`): `build` a
  * memory of n items straight through the store (the engine's own write path, minus extraction),
  * `reopen` it cold and answer the first recall, `disk` (bytes on disk per 10k, plain or
- * encrypted), `observe` (throughput of observe() with write-through). Writes JSON to #result.
+ * encrypted), `observe` (throughput of observe() with write-through), and the naive peer's
+ * `naive-build` / `naive-reopen` (./naive.ts) on the same memories. Writes JSON to #result.
  */
 import {
   createMemory,
@@ -11,17 +12,14 @@ import {
   IndexedDbStore,
 } from '../../src/index.js';
 import type { StoreChange } from '../../src/store/types.js';
+import type { NaiveVectorType } from '../peers/naive-idb.js';
+import { naiveBuild, naiveReopen } from './naive.js';
+import { BATCH, FIRST_QUESTION, percentiles, QUESTIONS, say } from './texts.js';
 
 const params = new URLSearchParams(location.search);
 const name = params.get('name') ?? 'bench';
 const n = Number(params.get('n') ?? 10000);
 const sessions = Number(params.get('sessions') ?? 100);
-const BATCH = 2048;
-const WORDS =
-  'trains soup leeks Lisbon Berlin cat Pixel sister Ana job nurse tea coffee piano'.split(' ');
-
-const say = (i: number) =>
-  `Turn ${i}: ${WORDS[i % WORDS.length]} and ${WORDS[(i * 7) % WORDS.length]}, item ${i} of the log.`;
 
 async function key(): Promise<CryptoKey> {
   const raw = new Uint8Array(32).fill(7);
@@ -65,16 +63,22 @@ async function reopen(encrypted: boolean) {
   const t0 = performance.now();
   const memory = await createMemory({ name, ...(encryptionKey ? { encryptionKey } : {}) });
   const t1 = performance.now();
-  const recall = await memory
-    .session('s0')
-    .recall('where is the cat Pixel?', { budgetTokens: 800 });
+  const session = memory.session('s0');
+  const recall = await session.recall(FIRST_QUESTION, { budgetTokens: 800 });
   const t2 = performance.now();
+  const times: number[] = [];
+  for (const question of QUESTIONS) {
+    const t = performance.now();
+    await session.recall(question, { budgetTokens: 800 });
+    times.push(performance.now() - t);
+  }
   const result = {
     openMs: t1 - t0,
     firstRecallMs: t2 - t1,
     totalMs: t2 - t0,
     items: recall.items.length,
     backend: memory.backend.name,
+    recallMs: { ...percentiles(times), n: times.length },
   };
   memory.destroy();
   return result;
@@ -134,9 +138,8 @@ async function observe() {
   await s.settled();
   const settledMs = performance.now() - start;
   await memory.close();
-  times.sort((a, b) => a - b);
-  const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
-  return { turns: n, perSecond: (n / elapsed) * 1000, p50Ms: at(0.5), p95Ms: at(0.95), settledMs };
+  const { p50, p95 } = percentiles(times);
+  return { turns: n, perSecond: (n / elapsed) * 1000, p50Ms: p50, p95Ms: p95, settledMs };
 }
 
 async function main(): Promise<unknown> {
@@ -151,6 +154,10 @@ async function main(): Promise<unknown> {
       return disk(params.get('encrypted') === '1');
     case 'observe':
       return observe();
+    case 'naive-build':
+      return naiveBuild(name, n, (params.get('vector') ?? 'number[]') as NaiveVectorType);
+    case 'naive-reopen':
+      return naiveReopen(name);
     default:
       throw new Error(`unknown step ${params.get('step')}`);
   }
