@@ -6,6 +6,7 @@ import { MemoryError } from './errors.js';
 import { createMemory, type MemoryOptions } from './memory.js';
 import { IndexedDbStore } from './store/indexeddb-store.js';
 import { databaseName } from './store/schema.js';
+import type { VectorIndex } from './vectors/vector-index.js';
 import { MINUTE, manualClock, patternExtract } from '../test/memory-helpers.js';
 
 let serial = 0;
@@ -46,6 +47,33 @@ describe('memory on IndexedDB', () => {
     const after = await recallAll(reopened, 'chat');
     expect(after.map((r) => r.ids)).toEqual(before.map((r) => r.ids));
     expect(after.map((r) => r.text)).toEqual(before.map((r) => r.text));
+    await reopened.close();
+  });
+
+  it('an int8 memory reopens from its sealed chunks with the same search results', async () => {
+    const name = fresh();
+    const options = { ...base, name, vectorStorage: 'int8' as const };
+    const memory = await createMemory({ ...options, storage: 'indexeddb' });
+    const s = memory.session('chat');
+    for (let i = 0; i < 60; i++) await s.observe({ role: 'user', content: said(i) });
+    const before = await recallAll(memory, 'chat');
+    const search = async (m: typeof memory) => {
+      const index = (m as unknown as { index: VectorIndex }).index;
+      const queries = await m.embedder.embed(QUERIES);
+      const hits = await index.search(queries, { k: 128, filter: { session: 'chat' } });
+      // Equal vectors (texts that differ only in digits) tie; ties go by row order, which a
+      // chunk (rows in id order) does not keep.
+      return hits.map((q) => q.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)));
+    };
+    const hits = await search(memory);
+    await memory.close();
+    const store = await IndexedDbStore.open(name, { dim: 384, storage: 'int8' });
+    await store.flush(); // every vector into a chunk
+    await store.close();
+
+    const reopened = await createMemory(options);
+    expect(await search(reopened)).toEqual(hits);
+    expect(await recallAll(reopened, 'chat')).toEqual(before);
     await reopened.close();
   });
 

@@ -10,7 +10,10 @@ import type { VectorChunk } from './schema.js';
 /** Rows per chunk: 2048 rows of 384-d f16 are 1.5 MB, few records yet cheap to rewrite. */
 export const CHUNK_ROWS = 2048;
 
-/** The layout chunks use for an index of `storage` (int8 indexes load from f32 rows). */
+/**
+ * The layout chunks use for an index of `storage`: f16 rows, or f32 rows, which for an int8
+ * index are its f32 originals (it derives its codes from them at load, as at insert).
+ */
 export function chunkStorage(storage: string): 'f16' | 'f32' {
   return storage === 'f16' ? 'f16' : 'f32';
 }

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createVectorIndex } from '../vectors/vector-index.js';
 import { CHUNK_ROWS } from './chunks.js';
 import { IndexedDbStore } from './indexeddb-store.js';
@@ -116,6 +116,41 @@ describe('IndexedDbStore', () => {
     direct.destroy();
     restored.destroy();
     index.destroy();
+  });
+
+  it('restores an int8 index from its chunks by copying, with the very same search results', async () => {
+    const name = fresh();
+    const int8 = { dim: 16, storage: 'int8' as const };
+    const store = await IndexedDbStore.open(name, int8);
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      id: `v${i}`,
+      session: i % 3 ? 'a' : 'b',
+      embedder: 'e1',
+      vector: vector(i),
+    }));
+    await store.write(records.map((put) => ({ kind: 'vector', put }) as const));
+    await store.flush();
+    await store.write([{ kind: 'vector', put: { ...records[0]!, id: 'loose' } }]);
+    await store.close();
+
+    const direct = await createVectorIndex({ ...int8, gpu: 'cpu' });
+    direct.upsert([...records, { ...records[0]!, id: 'loose' }]);
+    const again = await IndexedDbStore.open(name, int8);
+    const restored = await createVectorIndex({ ...int8, gpu: 'cpu' });
+    const upsert = vi.spyOn(restored, 'upsert');
+    expect(await again.restoreIndex(restored, 'e1')).toMatchObject({ vectors: 301, chunks: 1 });
+    // The chunk's rows were copied in (its f32 originals, the codes derived from them as at
+    // insert); only the loose vector went through upsert().
+    expect(upsert.mock.calls.map(([r]) => (Array.isArray(r) ? r.length : 1))).toEqual([1]);
+    for (const i of [5, 77, 123]) {
+      for (const session of ['a', 'b']) {
+        const want = await direct.search(vector(i), { k: 12, filter: { session } });
+        expect(await restored.search(vector(i), { k: 12, filter: { session } })).toEqual(want);
+      }
+    }
+    await again.close();
+    direct.destroy();
+    restored.destroy();
   });
 
   it('encrypts text and vectors; the wrong key or none fails at open, nothing written', async () => {

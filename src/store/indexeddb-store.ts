@@ -244,14 +244,15 @@ export class IndexedDbStore implements MemoryStore {
     const t2 = performance.now();
     report.chunks = good.length;
     report.vectors = good.reduce((n, g) => n + g.chunk.ids.filter((id) => id !== null).length, 0);
-    const raw = good.filter((g) => g.chunk.storage === index.storage);
+    // Chunks in the layout this index loads (f16 as is, f32 as is or as int8's originals).
+    const raw = good.filter((g) => g.chunk.storage === chunkStorage(index.storage));
     // The first call reserves room for every row: the index grows once, not chunk by chunk.
     let left = raw.reduce((n, g) => n + g.chunk.ids.length, 0);
     for (const { chunk, rows: r } of raw) {
       index.restore(chunk.ids, chunk.sessions, new Uint32Array(r), left);
       left -= chunk.ids.length;
     }
-    for (const { chunk, rows: r } of good.filter((g) => g.chunk.storage !== index.storage)) {
+    for (const { chunk, rows: r } of good.filter((g) => !raw.includes(g))) {
       index.upsert(
         chunk.ids.flatMap((id, i) =>
           id === null ? [] : [{ id, session: chunk.sessions[i]!, vector: unpackRow(chunk, r, i) }],

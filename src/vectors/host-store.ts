@@ -156,8 +156,7 @@ export class HostStore {
     } else {
       const base = row * queryStride;
       for (let i = 0; i < dim; i++) v.originals[base + i] = unit[i]!;
-      v.scales[row] = quantize(unit, dim, v.i8, row * strideWords * 4);
-      v.sums[row] = codeSum(v.i8, row * strideWords * 4, dim);
+      this.encode(row);
     }
     if (row >= this.rows) this.rows = row + 1;
     this.markDirty(row, row + 1);
@@ -165,18 +164,38 @@ export class HostStore {
 
   /**
    * Copies `count` rows already in this layout (normalized, `strideWords` u32 each) to rows
-   * `row`.. in one `set`: how a persistent store reloads its chunks without converting.
+   * `row`.. in one `set`: how a persistent store reloads its chunks without converting. For
+   * int8 the rows are the f32 originals (`queryStride` words each), the part of the layout a
+   * store keeps; the codes are derived from them exactly as {@link write} derives them.
    */
   writeRows(row: number, words: Uint32Array, count: number, ordinals: ArrayLike<number>): void {
     const v = this.views;
-    v.u32.set(words.subarray(0, count * this.row.strideWords), row * this.row.strideWords);
-    for (let i = 0; i < count; i++) v.sessions[row + i] = ordinals[i]!;
-    if (this.row.storage === 'int8') {
-      const bytes = this.row.strideWords * 4;
-      for (let i = row; i < row + count; i++) v.sums[i] = codeSum(v.i8, i * bytes, bytes);
+    const { storage, strideWords, queryStride } = this.row;
+    if (storage === 'int8') {
+      v.originals.set(
+        new Float32Array(words.buffer, words.byteOffset, count * queryStride),
+        row * queryStride,
+      );
+      for (let i = row; i < row + count; i++) this.encode(i);
+    } else {
+      v.u32.set(words.subarray(0, count * strideWords), row * strideWords);
     }
+    for (let i = 0; i < count; i++) v.sessions[row + i] = ordinals[i]!;
     if (row + count > this.rows) this.rows = row + count;
     this.markDirty(row, row + count);
+  }
+
+  /**
+   * The int8 codes, scale and code sum of `row` from its f32 original: from the stored f32
+   * values, not the f64 ones they were rounded from, so that a row reloaded from its original
+   * gets the very codes it had.
+   */
+  private encode(row: number): void {
+    const v = this.views;
+    const { dim, strideWords, queryStride } = this.row;
+    const original = v.originals.subarray(row * queryStride, row * queryStride + dim);
+    v.scales[row] = quantize(original, dim, v.i8, row * strideWords * 4);
+    v.sums[row] = codeSum(v.i8, row * strideWords * 4, dim);
   }
 
   /** Marks `row` removed: no kernel returns it again. */

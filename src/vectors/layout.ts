@@ -51,3 +51,14 @@ export function rowLayout(dim: number, storage: VectorStorage): RowLayout {
   }
   return { dim, storage, strideWords, queryStride };
 }
+
+/**
+ * 32-bit words per row as a persistent store keeps it: the stored row for f16 and f32, and for
+ * int8 the f32 original (`queryStride` words), from which the codes are derived at load.
+ *
+ * @example
+ * restoreStride(rowLayout(384, 'int8')); // 384
+ */
+export function restoreStride(row: RowLayout): number {
+  return row.storage === 'int8' ? row.queryStride : row.strideWords;
+}

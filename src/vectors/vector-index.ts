@@ -6,7 +6,13 @@ import { GpuScan } from '../gpu/scan.js';
 import type { BackendName, ScanBackend } from './backend.js';
 import { cpuChoice, staticChoice, timeBest, type BackendChoice } from './choose.js';
 import { HostStore, QUERY_LEVELS, quantize } from './host-store.js';
-import { MAX_BATCH, int8Candidates, rowLayout, type VectorStorage } from './layout.js';
+import {
+  MAX_BATCH,
+  int8Candidates,
+  restoreStride,
+  rowLayout,
+  type VectorStorage,
+} from './layout.js';
 import { checkId, checkK, checkVector } from './validate.js';
 
 /** Options of {@link createVectorIndex}. */
@@ -182,8 +188,9 @@ export class VectorIndex {
   }
 
   /**
-   * Appends rows already in this index's layout (`storage` f16 or f32, normalized, as a
-   * persistent store's chunks keep them): one copy, no conversion. Null ids skip their row.
+   * Appends rows already in this index's layout (normalized, as a persistent store's chunks
+   * keep them): f16 or f32 rows, one copy, no conversion; for int8 the f32 originals (see
+   * {@link restoreStride}), copied, with the codes derived from them. Null ids skip their row.
    */
   restore(
     ids: readonly (string | null)[],
@@ -193,8 +200,7 @@ export class VectorIndex {
     reserveRows = ids.length,
   ): void {
     this.alive();
-    check(this.storage !== 'int8', 'restore() takes f16 or f32 rows; use upsert() for int8');
-    check(words.length >= ids.length * this.store.row.strideWords, 'restore(): rows too short');
+    check(words.length >= ids.length * restoreStride(this.store.row), 'restore(): rows too short');
     const start = this.store.rows;
     const rows = start + Math.max(ids.length, reserveRows);
     this.store.reserve(rows, this.sessionNames.length + new Set(sessions).size);
