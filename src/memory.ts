@@ -343,8 +343,9 @@ export class Memory {
   }
 
   /**
-   * The whole memory as JSON Lines (header, records, vectors in base64, end line), one line
-   * per step, after the background work is done.
+   * The whole memory as JSON Lines (header, records, vectors in base64, end line), after the
+   * background work of the open sessions is done. Lines are yielded as the records are read, a
+   * page (or a vector chunk) at a time, so that a large memory streams out in bounded memory.
    */
   async *export(): AsyncGenerator<string> {
     this.alive();

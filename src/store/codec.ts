@@ -4,8 +4,10 @@
  * turn and an anchor's version — and everything else, text and titles included, sealed with
  * AES-GCM.
  */
+import { MemoryError } from '../errors.js';
+import { unpackRow } from './chunks.js';
 import { openBytes, openJson, sealBytes, sealJson } from './crypto.js';
-import type { LooseVector, StoredRow } from './schema.js';
+import type { LooseVector, StoredRow, VectorChunk } from './schema.js';
 import type { RecordKind, StoredRecords, VectorRecordStored } from './types.js';
 
 /** Object store of each record kind (vectors also live in `chunks`). */
@@ -81,4 +83,35 @@ export async function decodeVector(
 /** True for the row kinds (every kind but vectors and meta). */
 export function isRowKind(kind: RecordKind): kind is RowKind {
   return kind === 'turn' || kind === 'summary' || kind === 'anchor' || kind === 'session';
+}
+
+/** A chunk's clear rows (opened with `key` when sealed). */
+export async function chunkRows(
+  chunk: VectorChunk,
+  key: CryptoKey | undefined,
+): Promise<ArrayBuffer> {
+  if (chunk.rows) return chunk.rows;
+  if (!chunk.sealed || !key)
+    throw new MemoryError('DECRYPT_FAILED', `chunk ${chunk.id} has no rows`);
+  return openBytes(key, chunk.sealed, `vector chunk ${chunk.id}`);
+}
+
+/** The vectors still in a chunk (rows of forgotten or replaced ids left out). */
+export async function chunkVectors(
+  chunk: VectorChunk,
+  key: CryptoKey | undefined,
+): Promise<VectorRecordStored[]> {
+  const rows = await chunkRows(chunk, key);
+  return chunk.ids.flatMap((id, r) =>
+    id === null
+      ? []
+      : [
+          {
+            id,
+            session: chunk.sessions[r]!,
+            embedder: chunk.embedder,
+            vector: unpackRow(chunk, rows, r),
+          },
+        ],
+  );
 }

@@ -1,8 +1,11 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMemory, type MemoryOptions } from '../memory.js';
 import { patternExtract } from '../../test/memory-helpers.js';
+import { exportLines, parseImport } from './export.js';
+import { IndexedDbStore } from './indexeddb-store.js';
 import { SCHEMA_VERSION } from './schema.js';
+import type { RecordKind, StoredRecords } from './types.js';
 
 const base: MemoryOptions = { gpu: 'cpu', extract: patternExtract, now: () => 1.75e12 };
 const fresh = () => `export-${Math.random().toString(36).slice(2)}`;
@@ -56,5 +59,68 @@ describe('export and import', () => {
     const s = target.session('chat');
     expect((await s.recall('soup', { budgetTokens: 300 })).items).toEqual([]);
     await target.close();
+  });
+
+  it('streams: lines come out as records are read, a page at a time, never listed whole', async () => {
+    const name = fresh();
+    const memory = await createMemory({ ...base, name, budgets: { windowTokens: 60 } });
+    for (const id of ['a', 'b'])
+      for (let i = 0; i < 30; i++)
+        await memory.session(id).observe({ role: 'user', content: `Note ${i} of ${id} on soup.` });
+    await Promise.all(['a', 'b'].map((id) => memory.session(id).settled()));
+    const whole: string[] = [];
+    for await (const line of memory.export()) whole.push(line);
+    await memory.close();
+
+    const store = await IndexedDbStore.open(name, { dim: 384, storage: 'f16' });
+    await store.flush(); // most vectors into a chunk, the rest loose
+    // A new vector, and one put again since its chunk was sealed: both loose.
+    const t0 = (await store.get('vector', 'a/t0'))!;
+    await store.write([
+      { kind: 'vector', put: { ...t0, id: 'a/loose' } },
+      { kind: 'vector', put: { ...t0, id: 'a/t1' } },
+    ]);
+    // The spy: what the store has handed out so far, and whether anything listed a kind whole.
+    let handed = 0;
+    const pages = store.pages.bind(store);
+    store.pages = async function* <K extends RecordKind>(kind: K, size: number) {
+      for await (const page of pages(kind, size)) {
+        handed += page.length;
+        yield page as StoredRecords[K][];
+      }
+    };
+    const list = vi.spyOn(store, 'list');
+    const { embedder } = JSON.parse(whole[0]!) as { embedder: string };
+    const lines = exportLines(store, embedder, 384, 8);
+    const streamed: string[] = [];
+    const pull = async () => {
+      const next = await lines.next();
+      if (!next.done) streamed.push(next.value);
+      return !next.done;
+    };
+    await pull();
+    expect(streamed[0]).toContain('"type":"memkeeper"');
+    expect(handed).toBe(0);
+    await pull();
+    expect(streamed[1]).toContain('"type":"turn"');
+    expect(handed).toBe(8); // one page read; 60 turns and their vectors still in the store
+    // Never more than a page ahead of what was yielded (header and end line aside).
+    while (await pull()) expect(handed - (streamed.length - 1)).toBeLessThanOrEqual(8);
+    expect(list).not.toHaveBeenCalled();
+    await store.close();
+
+    // The same records as the memory's own export, plus the vector put since; each once.
+    const ids = (lines: string[]) =>
+      lines
+        .slice(1, -1)
+        .map((line) => JSON.parse(line) as { type: string; id?: string; record?: { id: string } })
+        .map((o) => `${o.type}:${o.record?.id ?? o.id}`)
+        .sort();
+    expect(ids(streamed)).toEqual([...ids(whole), 'vector:a/loose'].sort());
+    expect(new Set(ids(streamed)).size).toBe(streamed.length - 2);
+    const { vectors } = parseImport(streamed, embedder, 384);
+    expect(vectors).toHaveLength(ids(streamed).filter((id) => id.startsWith('vector:')).length);
+    const vectorOf = (id: string) => vectors.find((v) => v.id === id)!.vector;
+    expect(vectorOf('a/t1')).toEqual(vectorOf('a/t0')); // the loose copy, not the chunk's row
   });
 });

@@ -6,7 +6,13 @@
  */
 import { MemoryError } from '../errors.js';
 import { SCHEMA_VERSION } from './schema.js';
-import type { MemoryStore, StoreChange, VectorRecordStored } from './types.js';
+import type {
+  MemoryStore,
+  RecordKind,
+  StoreChange,
+  StoredRecords,
+  VectorRecordStored,
+} from './types.js';
 
 /** The export format this code writes and reads. */
 export const EXPORT_FORMAT = 1;
@@ -42,8 +48,23 @@ function fromBase64(text: string): Float32Array | undefined {
   }
 }
 
+/** Records read per page while exporting: what an export holds at a time, besides a chunk. */
+export const EXPORT_PAGE = 256;
+
+/** A store's records of `kind`, page by page where it can (else its whole list, once). */
+async function* pagesOf<K extends RecordKind>(
+  store: MemoryStore,
+  kind: K,
+  size: number,
+): AsyncGenerator<StoredRecords[K][]> {
+  if (store.pages) yield* store.pages(kind, size);
+  else yield await store.list(kind);
+}
+
 /**
- * Every line of a store's export, header first, end line last.
+ * Every line of a store's export, header first, end line last, each yielded as its record is
+ * read: records come a page of `pageSize` at a time (vectors a chunk at a time), so that a
+ * large memory streams out instead of being held whole.
  *
  * @example
  * const text = (await Array.fromAsync(exportLines(store, 'hashing-384', 384))).join('\n');
@@ -52,6 +73,7 @@ export async function* exportLines(
   store: MemoryStore,
   embedder: string,
   dim: number,
+  pageSize = EXPORT_PAGE,
 ): AsyncGenerator<string> {
   const header: ExportHeader = {
     type: 'memkeeper',
@@ -63,21 +85,25 @@ export async function* exportLines(
   yield JSON.stringify(header);
   let count = 0;
   for (const kind of KINDS) {
-    for (const record of await store.list(kind)) {
-      count++;
-      yield JSON.stringify({ type: kind, record });
+    for await (const page of pagesOf(store, kind, pageSize)) {
+      for (const record of page) {
+        count++;
+        yield JSON.stringify({ type: kind, record });
+      }
     }
   }
-  for (const v of await store.list('vector')) {
-    count++;
-    const { id, session, embedder: by } = v;
-    yield JSON.stringify({
-      type: 'vector',
-      id,
-      session,
-      embedder: by,
-      vector: toBase64(Float32Array.from(v.vector)),
-    });
+  for await (const page of pagesOf(store, 'vector', pageSize)) {
+    for (const v of page) {
+      count++;
+      const { id, session, embedder: by } = v;
+      yield JSON.stringify({
+        type: 'vector',
+        id,
+        session,
+        embedder: by,
+        vector: toBase64(Float32Array.from(v.vector)),
+      });
+    }
   }
   yield JSON.stringify({ type: 'end', count });
 }

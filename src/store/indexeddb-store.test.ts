@@ -211,6 +211,39 @@ describe('IndexedDbStore', () => {
     raw.close();
   });
 
+  it('reads records page by page: turns by session and seq, each once across page ends', async () => {
+    const store = await IndexedDbStore.open(fresh(), options);
+    // Two turns share (session, seq), as an imported file may have them: paging must keep both.
+    const turns = [turn(0, 'b'), turn(2, 'a'), turn(1, 'a'), { ...turn(1, 'a'), id: 'a/x' }];
+    await store.write([
+      ...turns.map((put) => ({ kind: 'turn', put }) as const),
+      ...Array.from({ length: 5 }, (_, i) => ({
+        kind: 'summary' as const,
+        put: {
+          id: `a/s${i}`,
+          session: 'a',
+          text: `s${i}`,
+          sources: [],
+          from: 0,
+          to: 0,
+          tokens: 1,
+          method: 'extractive' as const,
+        },
+      })),
+    ]);
+    for (const size of [1, 2, 3, 10]) {
+      const pages: string[][] = [];
+      for await (const page of store.pages('turn', size)) pages.push(page.map((t) => t.id));
+      expect(pages.flat()).toEqual(['a/t1', 'a/x', 'a/t2', 'b/t0']);
+      expect(pages.every((p) => p.length <= size)).toBe(true);
+      const summaries: string[] = [];
+      for await (const page of store.pages('summary', size))
+        summaries.push(...page.map((x) => x.id));
+      expect(summaries).toEqual(['a/s0', 'a/s1', 'a/s2', 'a/s3', 'a/s4']);
+    }
+    await store.close();
+  });
+
   it('counts turns per session from the index, as the in-memory store does', async () => {
     const store = await IndexedDbStore.open(fresh(), options);
     const turns = [turn(2, 'b'), turn(0, 'a'), turn(5, 'b'), turn(1, 'a'), turn(3, 'a:x')];

@@ -2,13 +2,23 @@ import type { IDBPDatabase } from 'idb';
 import { MemoryError } from '../errors.js';
 import type { VectorIndex } from '../vectors/vector-index.js';
 import { CHUNK_ROWS, checksum, chunkStorage, packRows, unpackRow } from './chunks.js';
-import { decodeRow, decodeVector, encodeRow, encodeVector, isRowKind, STORE_OF } from './codec.js';
+import {
+  chunkRows,
+  chunkVectors,
+  decodeRow,
+  decodeVector,
+  encodeRow,
+  encodeVector,
+  isRowKind,
+  STORE_OF,
+} from './codec.js';
 import { KEY_CHECK, checkKey, openBytes, sealBytes } from './crypto.js';
 import { TabSync } from '../sync/channel.js';
 import { stale } from './memory-store.js';
 import { sizeOf } from './quota.js';
 import { announced, clearSession, settle, transact, unchunk, type StoreName } from './tx.js';
 import { openMemoryDB, type MemoryDB, type StoredRow, type VectorChunk } from './schema.js';
+import { recordPages } from './pages.js';
 import { turnStats } from './session-stats.js';
 import type { MemoryStore, RecordKind, SessionStats, StoreChange, StoredRecords } from './types.js';
 
@@ -141,7 +151,12 @@ export class IndexedDbStore implements MemoryStore {
       const loose = await this.db.get('vectors', id);
       if (loose) return (await decodeVector(loose, key)) as StoredRecords[K];
       const chunk = await this.chunkOf(id);
-      return chunk && ((await this.vectorsOf(chunk)).find((v) => v.id === id) as StoredRecords[K]);
+      return (
+        chunk &&
+        ((await chunkVectors(chunk, this.options.encryptionKey)).find(
+          (v) => v.id === id,
+        ) as StoredRecords[K])
+      );
     }
     const row = await this.db.get(STORE_OF[kind], id);
     if (!row) return undefined;
@@ -157,7 +172,9 @@ export class IndexedDbStore implements MemoryStore {
       ) as StoredRecords[K][];
     if (kind === 'vector') {
       const chunks = await this.db.getAll('chunks');
-      const fromChunks = (await Promise.all(chunks.map((c) => this.vectorsOf(c)))).flat();
+      const fromChunks = (
+        await Promise.all(chunks.map((c) => chunkVectors(c, this.options.encryptionKey)))
+      ).flat();
       const loose = await Promise.all(
         (await this.db.getAll('vectors')).map((v) => decodeVector(v, key)),
       );
@@ -201,6 +218,12 @@ export class IndexedDbStore implements MemoryStore {
     });
   }
 
+  /** Records of a kind page by page (see pages.ts): what export streams from. */
+  pages<K extends RecordKind>(kind: K, size: number): AsyncIterable<StoredRecords[K][]> {
+    this.open();
+    return recordPages(this.db, kind, size, this.options.encryptionKey);
+  }
+
   /** Turn counts and first and last times per session, from one walk of the turns index. */
   sessionStats(): Promise<SessionStats[]> {
     this.open();
@@ -234,7 +257,9 @@ export class IndexedDbStore implements MemoryStore {
       (c) => c.embedder === embedder && c.dim === index.dim,
     );
     const t1 = performance.now();
-    const rows = await Promise.all(chunks.map((c) => this.rowsOf(c).catch(() => undefined)));
+    const rows = await Promise.all(
+      chunks.map((c) => chunkRows(c, this.options.encryptionKey).catch(() => undefined)),
+    );
     const good: { chunk: VectorChunk; rows: ArrayBuffer }[] = [];
     chunks.forEach((chunk, i) => {
       const r = rows[i];
@@ -346,30 +371,6 @@ export class IndexedDbStore implements MemoryStore {
   private async chunkOf(id: string): Promise<VectorChunk | undefined> {
     const key = await this.db.getKeyFromIndex('chunks', 'ids', id);
     return key === undefined ? undefined : this.db.get('chunks', key);
-  }
-
-  private async rowsOf(chunk: VectorChunk): Promise<ArrayBuffer> {
-    if (chunk.rows) return chunk.rows;
-    const key = this.options.encryptionKey;
-    if (!chunk.sealed || !key)
-      throw new MemoryError('DECRYPT_FAILED', `chunk ${chunk.id} has no rows`);
-    return openBytes(key, chunk.sealed, `vector chunk ${chunk.id}`);
-  }
-
-  private async vectorsOf(chunk: VectorChunk): Promise<StoredRecords['vector'][]> {
-    const rows = await this.rowsOf(chunk);
-    return chunk.ids.flatMap((id, r) =>
-      id === null
-        ? []
-        : [
-            {
-              id,
-              session: chunk.sessions[r]!,
-              embedder: chunk.embedder,
-              vector: unpackRow(chunk, rows, r),
-            },
-          ],
-    );
   }
 
   /** One write at a time in this tab, and under the memory's Web Lock across tabs. */

@@ -71,6 +71,16 @@ export class InMemoryStore implements MemoryStore {
     return out;
   }
 
+  async *pages<K extends RecordKind>(kind: K, size: number): AsyncGenerator<StoredRecords[K][]> {
+    this.open();
+    const records = [...this.table(kind).values()] as StoredRecords[K][];
+    if (kind === 'turn')
+      records.sort((a, b) => (a as { seq: number }).seq - (b as { seq: number }).seq);
+    // Copied a page at a time, as they are handed out.
+    for (let i = 0; i < records.length; i += size)
+      yield structuredClone(records.slice(i, i + size));
+  }
+
   async clear(session: string): Promise<void> {
     this.open();
     for (const table of this.tables.values()) {

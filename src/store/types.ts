@@ -144,6 +144,12 @@ export interface MemoryStore {
    * reading every turn (an index walk). Without it, `memory.sessions()` lists all turns.
    */
   sessionStats?(): Promise<SessionStats[]>;
+  /**
+   * Optional: every record of a kind, at most `size` per page, read page by page, so that a
+   * large memory streams out (export) without being held whole. Without it, export lists each
+   * kind whole.
+   */
+  pages?<K extends RecordKind>(kind: K, size: number): AsyncIterable<StoredRecords[K][]>;
   /** Releases the store; later calls reject. Idempotent. */
   close(): Promise<void>;
 }
