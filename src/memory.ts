@@ -13,6 +13,7 @@ import {
 } from './options.js';
 import { reembedSessions } from './reembed.js';
 import { Session } from './session.js';
+import { SessionState } from './session-state.js';
 import { listSessions, type SessionInfo } from './session-list.js';
 import type { Settings, Shared } from './shared.js';
 import { InMemoryStore } from './store/memory-store.js';
@@ -20,7 +21,7 @@ import { IndexedDbStore, type RestoreReport } from './store/indexeddb-store.js';
 import { loadVectors, resolveStore } from './store/open.js';
 import { applyRemote, sessionOfId } from './sync/remote.js';
 import type { Announced } from './sync/channel.js';
-import { weakest, type Evicted } from './store/evict.js';
+import { evictWeakest, type Evicted } from './store/evict.js';
 import { exportLines, parseImport } from './store/export.js';
 import { askPersist, estimate, type StorageReport } from './store/quota.js';
 import type { MemoryStore } from './store/types.js';
@@ -145,7 +146,6 @@ export class Memory {
       wrote: () => this.keepBudget(),
       changed: (session) => this.changes.note(session, 'local'),
       indexed: (ids) => this.watchers.forEach((seen) => seen(ids)),
-      ...(store instanceof IndexedDbStore ? { idTag: `.${store.sync.tab.slice(0, 6)}` } : {}),
     };
     if (store instanceof IndexedDbStore) store.sync.listen((changes) => this.remote(changes));
   }
@@ -202,26 +202,31 @@ export class Memory {
   }
 
   /**
-   * Forgets the weakest unpinned memories of the open sessions until the stored bytes are
-   * within `maxBytes` (or `limit`); resolves to what was evicted, weakest first.
+   * Forgets the weakest unpinned memories of every stored session until the stored bytes are
+   * within `maxBytes` (or `limit`); resolves to what was evicted, weakest first. Sessions not
+   * open here are read for the moment (their tiers only: no lexical index, no derived work)
+   * and let go after.
    */
   async evict(limit = this.durability.maxBytes): Promise<Evicted[]> {
     this.alive();
     const store = this.store;
     if (!(store instanceof IndexedDbStore) || limit === undefined || store.bytes <= limit)
       return [];
-    const states = await Promise.all([...this.opened.values()].map((s) => s.loaded()));
-    const { now, weights, anchors } = this.shared.settings;
-    const evicted: Evicted[] = [];
-    for (const item of weakest(states, now(), weights, anchors)) {
-      if (store.bytes <= limit) break;
-      const state = states.find((s) => s.id === item.session)!;
-      const known =
-        state.turns.has(item.id) || state.summaries.has(item.id) || state.long.get(item.id);
-      if (!known) continue; // gone with an earlier eviction (an anchor of a forgotten turn)
-      await state.forget(item.id);
-      evicted.push(item);
-    }
+    const stored = (await this.sessions()).map((s) => s.id);
+    const evicted = await evictWeakest(
+      {
+        sessions: [...new Set([...this.opened.keys(), ...stored])],
+        open: (id) => this.opened.get(id)?.loaded(),
+        peek: async (id) => {
+          const state = new SessionState(id, this.shared, true);
+          await state.load();
+          return state;
+        },
+        bytes: () => store.bytes,
+      },
+      limit,
+      this.shared.settings,
+    );
     if (evicted.length) this.durability.onEvict?.(evicted);
     return evicted;
   }

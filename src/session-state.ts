@@ -10,7 +10,8 @@ import type { AnchorRecord, StoreChange, SummaryRecord, TurnRecord } from './sto
 import { LongTermTier } from './tiers/long-term.js';
 import { MidTermTier } from './tiers/mid-term.js';
 import { RecentWindow } from './tiers/short-term.js';
-import { onFresh } from './sync/stale.js';
+import { forgetting, type Forgetting } from './forget.js';
+import { retryStale } from './sync/stale.js';
 import { passageIds, passagesOf, type Passage } from './passages.js';
 import type { Shared } from './shared.js';
 
@@ -20,18 +21,23 @@ export type { ExtractAnchors, ExtractTurn, Settings, Shared } from './shared.js'
 export class SessionState {
   readonly window: RecentWindow;
   readonly mid: MidTermTier;
-  readonly long: LongTermTier;
+  /** Replaced whole when re-read from the store after a stale write (see refreshAnchors). */
+  long: LongTermTier;
   readonly lexical = new Bm25Index();
   readonly turns = new Map<string, TurnRecord>();
   readonly passages = new Map<string, Passage>();
   readonly summaries = new Map<string, SummaryRecord>();
   private seq = 0;
-  private serial = 0;
   private dropped = false;
 
+  /**
+   * @param quiet A session read for a moment (eviction of a session not open): its tiers
+   * only, with no lexical index and no derived work queued.
+   */
   constructor(
     readonly id: string,
     private readonly shared: Shared,
+    private readonly quiet = false,
   ) {
     const s = shared.settings;
     this.window = new RecentWindow(s.windowTokens);
@@ -76,7 +82,7 @@ export class SessionState {
     const summarized = new Set(summaries.flatMap((s) => s.sources));
     for (const turn of turns) this.take(turn, summarized.has(turn.id));
     this.seq = turns.reduce((n, t) => Math.max(n, t.seq + 1), 0);
-    this.serial = summaries.length + anchors.length;
+    if (this.quiet) return;
     // Anything without a vector from this embedder (new embedder, or unfinished): re-embed.
     const missing = [...this.summaries.values(), ...this.long.anchors].filter(
       (r) => !index.has(r.id),
@@ -88,6 +94,7 @@ export class SessionState {
   take(turn: TurnRecord, summarized = false, derived = true): void {
     this.seq = Math.max(this.seq, turn.seq + 1);
     this.turns.set(turn.id, turn);
+    if (this.quiet) return void this.window.add(turn);
     const texts = passagesOf(turn.content);
     passageIds(turn, texts.length).forEach((id, i) => {
       this.passages.set(id, { turn, text: texts[i]! });
@@ -109,14 +116,6 @@ export class SessionState {
     for (const group of groups) queue.add('summarize', this.id, () => this.summarize(group));
   }
 
-  /**
-   * A fresh id for a summary or anchor of this session; where tabs share the memory, with this
-   * tab's tag, so that two tabs never mint the same id.
-   */
-  newId(prefix: 's' | 'a'): string {
-    return `${this.id}/${prefix}${this.serial++}${this.shared.idTag ?? ''}`;
-  }
-
   /** Takes in the turns another tab stored meanwhile; the next seq moves past them. */
   async resync(): Promise<void> {
     for (const turn of await this.shared.store.list('turn', this.id))
@@ -125,106 +124,96 @@ export class SessionState {
 
   addSummary(summary: SummaryRecord): void {
     this.summaries.set(summary.id, summary);
-    this.lexical.add(summary.id, summary.text);
+    if (!this.quiet) this.lexical.add(summary.id, summary.text);
   }
 
   addAnchor(anchor: AnchorRecord): void {
     if (!this.long.get(anchor.id)) this.long.load(anchor);
-    this.lexical.add(anchor.id, anchor.text);
+    if (!this.quiet) this.lexical.add(anchor.id, anchor.text);
   }
 
-  /** Forgets a turn, summary or anchor, with what derives from it; one batch. */
+  /**
+   * Reads the session's anchors back from the store, in place of this tab's copies: after a
+   * write refused as stale, what another tab wrote (restated, superseded, new, forgotten) is
+   * what the retry builds on. Anchors merged here but never written are dropped with it.
+   */
+  async refreshAnchors(): Promise<void> {
+    const stored = await this.shared.store.list('anchor', this.id);
+    const long = new LongTermTier(this.shared.settings.anchors);
+    for (const anchor of stored) long.load(anchor);
+    for (const old of this.long.anchors) if (!long.get(old.id)) this.lexical.remove(old.id);
+    for (const anchor of stored)
+      if (this.long.get(anchor.id)?.text !== anchor.text) this.lexical.add(anchor.id, anchor.text);
+    this.long = long;
+  }
+
+  /**
+   * Forgets a turn, summary or anchor, with what derives from it; one batch (see forget.ts).
+   * Refused as stale (another tab rewrote an anchor it touches): re-read and planned again.
+   */
   async forget(id: string): Promise<void> {
-    const changes: StoreChange[] = [];
-    const after: (() => void)[] = [];
-    if (this.turns.has(id)) this.forgetTurn(this.turns.get(id)!, changes, after);
-    else if (this.summaries.has(id)) this.forgetSummary(id, changes, after);
-    else if (this.long.get(id)) this.forgetAnchor(id, changes, after);
-    else throw new MemoryError('BAD_INPUT', `unknown id ${id} in session ${this.id}`);
-    await this.write(changes);
-    for (const apply of after) apply();
+    await this.forgetAll([id], true);
   }
 
   /** Removes the anchors past their time to live; returns their ids. */
   async sweep(now: number): Promise<string[]> {
     const expired = this.long.expired(now).map((a) => a.id);
-    const changes: StoreChange[] = [];
-    const after: (() => void)[] = [];
-    for (const id of expired) this.forgetAnchor(id, changes, after);
-    if (changes.length) await this.write(changes);
-    for (const apply of after) apply();
+    if (expired.length) await this.forgetAll(expired, false);
     return expired;
   }
 
-  /** Counts a recall of each anchor: reinforced now, half-life grown (see `retention`). */
-  async reinforce(ids: readonly string[], now: number): Promise<void> {
-    await this.fresh(ids, async () => {
-      const next = ids.flatMap((id) => {
-        const a = this.long.get(id);
-        return a
-          ? [{ ...a, recalls: a.recalls + 1, reinforcedAt: now, version: a.version + 1 }]
-          : [];
-      });
-      await this.write(next.map((put): StoreChange => ({ kind: 'anchor', put })));
-      for (const anchor of next) this.long.recalled(anchor.id, now);
-    });
-  }
-
-  /** Runs an anchor update, re-read and retried on `STALE_VERSION` (see sync/stale.ts). */
-  fresh<T>(ids: readonly string[], update: () => Promise<T>): Promise<T> {
-    return onFresh(this.shared.store, this.long, ids, update);
-  }
-
-  private forgetTurn(turn: TurnRecord, changes: StoreChange[], after: (() => void)[]): void {
-    const ids = passageIds(turn, passagesOf(turn.content).length);
-    changes.push(
-      { kind: 'turn', delete: turn.id },
-      ...ids.map((d): StoreChange => ({ kind: 'vector', delete: d })),
+  private forgetAll(ids: readonly string[], strict: boolean): Promise<void> {
+    return retryStale(
+      async () => {
+        const plan: Forgetting = { changes: [], after: [] };
+        for (const id of ids) {
+          if (!forgetting(this, id, plan) && strict)
+            throw new MemoryError('BAD_INPUT', `unknown id ${id} in session ${this.id}`);
+        }
+        if (plan.changes.length) await this.write(plan.changes);
+        for (const apply of plan.after) apply();
+      },
+      () => this.refreshAnchors(),
     );
-    for (const summary of this.summaries.values()) {
-      if (summary.sources.includes(turn.id)) this.forgetSummary(summary.id, changes, after);
-    }
-    for (const anchor of this.long.fromTurn(turn.id)) {
-      const sources = anchor.sources.filter((t) => t !== turn.id);
-      if (sources.length === 0) this.forgetAnchor(anchor.id, changes, after);
-      else {
-        changes.push({ kind: 'anchor', put: { ...anchor, sources, version: anchor.version + 1 } });
-        after.push(() => void ((anchor.sources = sources), anchor.version++));
-      }
-    }
-    after.push(() => {
-      this.turns.delete(turn.id);
-      for (const d of ids) this.unindex(d);
-      this.window.remove(turn.id);
-      this.mid.remove(turn.id);
+  }
+
+  /**
+   * Counts a recall of each anchor: reinforced now, half-life grown (see `retention`). Stale
+   * (another tab wrote one meanwhile): re-read and counted on the fresh records; an anchor
+   * forgotten meanwhile is left out.
+   */
+  async reinforce(ids: readonly string[], now: number): Promise<void> {
+    await retryStale(
+      async () => {
+        const next = ids.flatMap((id) => {
+          const a = this.long.get(id);
+          return a
+            ? [{ ...a, recalls: a.recalls + 1, reinforcedAt: now, version: a.version + 1 }]
+            : [];
+        });
+        if (!next.length) return;
+        await this.write(next.map((put): StoreChange => ({ kind: 'anchor', put })));
+        for (const anchor of next) this.long.recalled(anchor.id, now);
+      },
+      () => this.refreshAnchors(),
+    );
+  }
+
+  /**
+   * Runs an update of anchors `ids`; refused as stale, re-reads the anchors and runs it again
+   * (see sync/stale.ts). One forgotten meanwhile (in another tab) fails it with `BAD_INPUT`.
+   */
+  fresh<T>(ids: readonly string[], update: () => Promise<T>): Promise<T> {
+    return retryStale(update, async () => {
+      await this.refreshAnchors();
+      for (const id of ids)
+        if (!this.long.get(id))
+          throw new MemoryError('BAD_INPUT', `anchor ${id} was forgotten meanwhile (another tab)`);
     });
   }
 
-  private forgetSummary(id: string, changes: StoreChange[], after: (() => void)[]): void {
-    changes.push({ kind: 'summary', delete: id }, { kind: 'vector', delete: id });
-    after.push(() => {
-      this.summaries.delete(id);
-      this.unindex(id);
-    });
-  }
-
-  private forgetAnchor(id: string, changes: StoreChange[], after: (() => void)[]): void {
-    const anchor = this.long.get(id)!;
-    changes.push({ kind: 'anchor', delete: id }, { kind: 'vector', delete: id });
-    const previous = anchor.supersedes ? this.long.get(anchor.supersedes) : undefined;
-    if (previous && !anchor.supersededBy) {
-      // The anchor it had replaced is current again.
-      const restored = { ...previous, version: previous.version + 1 };
-      delete restored.supersededBy;
-      changes.push({ kind: 'anchor', put: restored });
-    }
-    after.push(() => {
-      this.long.remove(id);
-      this.unindex(id);
-    });
-  }
-
-  private unindex(id: string): void {
+  /** @internal Drops a record's passage, lexical entry and vector (after it was forgotten). */
+  unindex(id: string): void {
     this.passages.delete(id);
     this.lexical.remove(id);
     if (this.shared.index.has(id)) this.shared.index.remove(id);
@@ -256,19 +245,46 @@ export class SessionState {
       ...(name ? { name } : {}),
     });
     const candidates = (Array.isArray(found) ? found : []).filter(isCandidate);
+    // Refused as stale (another tab restated or superseded one of these anchors, or extracted
+    // this very turn): the anchors are re-read and the candidates merged again on them.
+    await retryStale(
+      () => this.mergeAnchors(turn, candidates),
+      () => this.refreshAnchors(),
+    );
+  }
+
+  /**
+   * Merges a turn's anchor candidates into the long-term tier and writes the result with the
+   * turn's pending mark, in one batch. New anchors get ids from the turn and their order in it
+   * (`<session>/a<seq>.<n>`) and must be created: a tab that extracts the same turn as another
+   * (both resumed it) is refused instead of adding a copy. Anchors that name the turn already
+   * mean its extraction landed: only the mark is cleared.
+   */
+  private async mergeAnchors(
+    turn: TurnRecord,
+    candidates: readonly AnchorCandidate[],
+  ): Promise<void> {
+    if (!this.turns.has(turn.id)) return;
+    const pending = turn.pending.filter((p) => p !== 'extract');
+    const done = this.long.fromTurn(turn.id).length > 0;
     const changed = new Map<string, AnchorRecord>();
     const fresh: AnchorRecord[] = [];
-    for (const candidate of candidates) {
+    let made = 0;
+    for (const candidate of done ? [] : candidates) {
       const from = { turnId: turn.id, session: this.id, at: turn.at };
-      const result = this.long.merge(candidate, from, () => this.newId('a'));
+      const result = this.long.merge(candidate, from, () => `${this.id}/a${turn.seq}.${made++}`);
       for (const anchor of result.changed) changed.set(anchor.id, anchor);
       if (result.outcome !== 'restated') fresh.push(result.anchor);
     }
     const vectors = fresh.length ? await this.shared.embed(fresh.map((a) => a.text)) : [];
-    const pending = turn.pending.filter((p) => p !== 'extract');
+    const created = new Set(fresh.map((a) => a.id));
     await this.write([
       { kind: 'turn', put: { ...turn, pending } },
-      ...[...changed.values()].map((put): StoreChange => ({ kind: 'anchor', put })),
+      ...[...changed.values()].map((put): StoreChange => ({
+        kind: 'anchor',
+        put,
+        ...(created.has(put.id) ? { create: true } : {}),
+      })),
       ...this.vectorChanges(
         fresh.map((a) => a.id),
         vectors,
@@ -282,17 +298,33 @@ export class SessionState {
     );
   }
 
+  /**
+   * Summarizes a group of turns that left the window. The summary's id is its turn range
+   * (`<session>/s<first seq>-<last seq>`) and it must be created: two tabs summarizing the same
+   * turns write one summary, the other is refused, re-reads the stored summaries and drops
+   * its copy. Turns a known summary covers already are left out.
+   */
   private async summarize(group: readonly TurnRecord[]): Promise<void> {
-    const live = group.filter((t) => this.turns.has(t.id));
-    if (!live.length) return;
-    const summary = await this.mid.summarize(live, this.newId('s'));
-    const [vector] = await this.shared.embed([summary.text]);
-    await this.write([
-      { kind: 'summary', put: summary },
-      ...this.vectorChanges([summary.id], [vector!]),
-    ]);
-    this.addSummary(summary);
-    this.index([summary.id], [vector!]);
+    await retryStale(
+      async () => {
+        const covered = new Set([...this.summaries.values()].flatMap((s) => s.sources));
+        const live = group.filter((t) => this.turns.has(t.id) && !covered.has(t.id));
+        if (!live.length) return;
+        const id = `${this.id}/s${live[0]!.seq}-${live[live.length - 1]!.seq}`;
+        const summary = await this.mid.summarize(live, id);
+        const [vector] = await this.shared.embed([summary.text]);
+        await this.write([
+          { kind: 'summary', put: summary, create: true },
+          ...this.vectorChanges([summary.id], [vector!]),
+        ]);
+        this.addSummary(summary);
+        this.index([summary.id], [vector!]);
+      },
+      async () => {
+        for (const summary of await this.shared.store.list('summary', this.id))
+          if (!this.summaries.has(summary.id)) this.addSummary(summary);
+      },
+    );
   }
 
   /** Embeds and indexes records loaded without a vector from the current embedder. */

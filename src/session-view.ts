@@ -132,7 +132,7 @@ function summaryView(summary: SummaryRecord): SummaryView {
  * embedder, or work not done yet): what re-embedding must fill.
  *
  * @example
- * unindexed(await session.loaded(), index); // ['chat/t0', 'chat/s0.ab12cd']
+ * unindexed(await session.loaded(), index); // ['chat/t0', 'chat/s3-7']
  */
 export function unindexed(state: SessionState, index: VectorIndex): string[] {
   const ids = [...state.turns.values()].flatMap((t) => passageIds(t, passagesOf(t.content).length));

@@ -54,8 +54,6 @@ export interface Shared {
   /** A query's vector (the embedder's query side when it has one), checked the same way. */
   embedQuery(text: string): Promise<Float32Array>;
   alive(): void;
-  /** Appended to new summary and anchor ids where several tabs may write (see `newId`). */
-  idTag?: string;
   /** Called after each write (the memory keeps its `maxBytes` budget from here). */
   wrote?(): void;
   /** Called after a session's stored changes landed (the memory's change events). */

@@ -6,6 +6,7 @@
  */
 import { weigh, type RecallWeights } from '../recall/fuse.js';
 import type { SessionState } from '../session-state.js';
+import type { Settings } from '../shared.js';
 import { retention, type AnchorPolicy } from '../tiers/long-term.js';
 
 /** One memory evicted for space, and the score that made it the weakest. */
@@ -49,4 +50,46 @@ export function weakest(
     }
   }
   return out.sort((a, b) => a.score - b.score);
+}
+
+/** The sessions eviction chooses from, and the stored bytes it brings down. */
+export interface EvictionScope {
+  /** Every session: open here, or only stored. */
+  sessions: readonly string[];
+  /** The state of a session open here now (one opened meanwhile counts), else undefined. */
+  open(id: string): Promise<SessionState> | undefined;
+  /** A session not open here, read for the moment: its tiers only, no derived work. */
+  peek(id: string): Promise<SessionState>;
+  /** The stored bytes now. */
+  bytes(): number;
+}
+
+/**
+ * Forgets the weakest memories of every session of `scope` until its bytes are within
+ * `limit`; resolves to what went, weakest first. Sessions not open are read for this only and
+ * let go after (a memory's bytes are within a budget, so reading them all is bounded too).
+ *
+ * @example
+ * const evicted = await evictWeakest(scope, 5_000_000, settings);
+ */
+export async function evictWeakest(
+  scope: EvictionScope,
+  limit: number,
+  settings: Pick<Settings, 'now' | 'weights' | 'anchors'>,
+): Promise<Evicted[]> {
+  const states = new Map<string, SessionState>();
+  for (const id of scope.sessions) states.set(id, await (scope.open(id) ?? scope.peek(id)));
+  const evicted: Evicted[] = [];
+  const order = weakest([...states.values()], settings.now(), settings.weights, settings.anchors);
+  for (const item of order) {
+    if (scope.bytes() <= limit) break;
+    // A session opened meanwhile is forgotten from through its own state, not the one read.
+    const state = (await scope.open(item.session)) ?? states.get(item.session)!;
+    const known =
+      state.turns.has(item.id) || state.summaries.has(item.id) || state.long.get(item.id);
+    if (!known) continue; // gone with an earlier eviction (an anchor of a forgotten turn)
+    await state.forget(item.id);
+    evicted.push(item);
+  }
+  return evicted;
 }

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMemory } from '../memory.js';
 import { patternExtract } from '../../test/memory-helpers.js';
 import type { Evicted } from './evict.js';
@@ -106,6 +106,47 @@ describe('quota and space', () => {
     await new Promise((r) => setTimeout(r, 200)); // the eviction job runs after the writes
     expect(reports.flat().length).toBeGreaterThan(0);
     expect((await memory.storageReport()).bytes!).toBeLessThan(30_000);
+    await memory.close();
+  });
+
+  it('evicts from every stored session, reading those not open for the moment only', async () => {
+    const name = fresh();
+    const options = { name, gpu: 'cpu' as const, extract: patternExtract };
+    const first = await createMemory({ ...options, budgets: { windowTokens: 60 } });
+    const old = first.session('old');
+    for (let i = 0; i < 40; i++)
+      await old.observe({
+        role: 'user',
+        content: `Note ${i}: the tram ${i} was late again today.`,
+      });
+    await old.settled();
+    const full = (await first.storageReport()).bytes!;
+    await first.close();
+
+    // Reopened with a budget half the size; only a new conversation is opened and written.
+    const reports: Evicted[][] = [];
+    const maxBytes = Math.floor(full / 2);
+    const memory = await createMemory({
+      ...options,
+      budgets: { windowTokens: 60 },
+      maxBytes,
+      onEvict: (evicted) => reports.push(evicted),
+    });
+    await memory.session('new').observe({ role: 'user', content: 'A new conversation starts.' });
+    await memory.session('new').settled();
+    await vi.waitFor(() => expect(reports.length).toBeGreaterThan(0), { timeout: 5000 });
+    const evicted = reports.flat();
+    expect(new Set(evicted.map((e) => e.session))).toEqual(new Set(['old']));
+    expect((await memory.storageReport()).bytes!).toBeLessThanOrEqual(maxBytes);
+    // 'old' was read for the eviction and let go: not open, its window still stored.
+    const opened = (memory as unknown as { opened: Map<string, unknown> }).opened;
+    expect([...opened.keys()]).toEqual(['new']);
+    const left = await memory.sessions();
+    expect(left.find((s) => s.id === 'old')!.turns).toBe(
+      40 - evicted.filter((e) => e.kind === 'turn').length,
+    );
+    const recalled = await memory.session('old').recall('tram 39 late', { budgetTokens: 300 });
+    expect(recalled.items.map((i) => i.id)).toContain('old/t39');
     await memory.close();
   });
 });

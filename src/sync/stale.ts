@@ -1,37 +1,40 @@
 /**
- * The engine's answer to `STALE_VERSION`: re-read the records the refused write was based on,
- * then run the update again on them; never merge blindly, never retry forever.
+ * The engine's answer to `STALE_VERSION`: wait a moment, re-read what the refused write was
+ * based on, then run it again on the fresh records; never merge blindly, never retry forever.
  */
 import { MemoryError } from '../errors.js';
-import type { MemoryStore } from '../store/types.js';
-import type { LongTermTier } from '../tiers/long-term.js';
 
-/** Attempts before a stale write is given up (each after a fresh read). */
-const ATTEMPTS = 5;
+/** Tries of a write refused as stale before it is given up (each after a fresh read). */
+export const STALE_ATTEMPTS = 16;
+
+/** True for a write refused because another one (maybe in another tab) got there first. */
+export function isStale(error: unknown): boolean {
+  return error instanceof MemoryError && error.code === 'STALE_VERSION';
+}
 
 /**
- * Runs `update` of anchors `ids`; on `STALE_VERSION` (another write, maybe in another tab,
- * got there first) refreshes them from `store` in place and runs it again.
+ * Runs `write`; when it is refused with `STALE_VERSION`, waits a random moment that grows with
+ * each try (two tabs in step would otherwise collide again at once), runs `refresh` (re-reads
+ * what the write was based on) and runs `write` again; at most `attempts` times in all, under
+ * a second of waiting.
  *
  * @example
- * await onFresh(store, long, [id], () => writePin(id));
+ * await retryStale(() => writeReinforced(ids), () => state.refreshAnchors());
  */
-export async function onFresh<T>(
-  store: MemoryStore,
-  long: LongTermTier,
-  ids: readonly string[],
-  update: () => Promise<T>,
+export async function retryStale<T>(
+  write: () => Promise<T>,
+  refresh: () => Promise<void>,
+  attempts = STALE_ATTEMPTS,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await update();
+      return await write();
     } catch (error) {
-      if (!(error instanceof MemoryError && error.code === 'STALE_VERSION') || attempt >= ATTEMPTS)
-        throw error;
-      for (const id of ids) {
-        const [stored, mine] = [await store.get('anchor', id), long.get(id)];
-        if (stored && mine) Object.assign(mine, stored);
-      }
+      if (!isStale(error) || attempt >= attempts) throw error;
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 60)),
+      );
+      await refresh();
     }
   }
 }
