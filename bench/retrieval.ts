@@ -1,7 +1,8 @@
 /**
  * The retrieval bench, shared by Node and the Chromium page: for each size and data set it
  * measures the bandwidth floor, builds one memkeeper index per storage type at a time (1M f32
- * is 1.5 GB), times every backend on it, then the two peers, and finally turns the timings
+ * is 1.5 GB), times every backend on it, then the peers (the naive JS loop, alone and over
+ * IndexedDB, hnswlib-wasm, Orama vector and hybrid), and finally turns the timings
  * into ratios within the same environment and run. Nothing here is environment-specific; the
  * {@link Harness} brings data, the GPU device and the peers that only load in one place.
  */
@@ -12,6 +13,7 @@ import { hostStoreOf } from './internals.js';
 import { measureSearch, scanBytesPerRow, streamBytes, timed, type Searcher } from './measure.js';
 import { queryPlan, type BenchConfig } from './options.js';
 import { oramaRows } from './orama-rows.js';
+import { naiveIdbRows } from './naive-idb-rows.js';
 import { hnswRows, naiveRows } from './peer-rows.js';
 import { emptyRow, label, name, summary, type SetContext } from './rows.js';
 import type { EnvResult, Floor, Harness, QuerySet, Row, TruthCheck } from './types.js';
@@ -41,6 +43,7 @@ export async function runRetrieval(config: BenchConfig, harness: Harness): Promi
         setRows.push(...(await memkeeperRows(context, storage, truthChecks)));
       }
       setRows.push(...(await naiveRows(context, context.truth!)));
+      setRows.push(...(await naiveIdbRows(context, context.truth!)));
       setRows.push(...(await hnswRows(context, context.truth!)));
       setRows.push(...(await oramaRows(context, context.truth!)));
       addRatios(setRows);

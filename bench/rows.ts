@@ -32,6 +32,7 @@ export function emptyRow(
     storage,
     createMs: null,
     buildMs: null,
+    reopenMs: null,
     scanBytesPerVector: null,
     heldBytesPerVector: null,
     b1: null,

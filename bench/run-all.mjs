@@ -8,7 +8,7 @@
  * Usage: npm run bench -- [--quick] [--only retrieval,quality,memory,kv,reopen,eval] [--out DIR]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runnerImport } from 'vite';
@@ -38,10 +38,22 @@ const benches = [
   },
   {
     name: 'memory',
-    argv: ['--expose-gc', 'bench/run-quality.mjs', 'memory-speed'],
+    argv: [
+      '--expose-gc',
+      'bench/run-quality.mjs',
+      'memory-speed',
+      '--json',
+      join(out, 'memory.json'),
+    ],
     quick: ['--memories', '10000', '--turns', '500'],
+    json: 'memory.json',
   },
-  { name: 'kv', argv: ['bench/kv/run.mjs'], quick: [] },
+  {
+    name: 'kv',
+    argv: ['bench/kv/run.mjs', '--json', join(out, 'kv.json')],
+    quick: [],
+    json: 'kv.json',
+  },
   {
     name: 'reopen',
     npm: 'bench:reopen',
@@ -82,6 +94,9 @@ for (const bench of benches) {
   const [command, argv] = bench.npm
     ? ['npm', ['run', '--silent', bench.npm, '--', ...bench.argv, ...extra]]
     : [process.execPath, [...bench.argv, ...extra]];
+  const jsonFile = bench.json && join(out, bench.json);
+  // A file left by an earlier run must not pass for this run's figures.
+  if (jsonFile) rmSync(jsonFile, { force: true });
   console.error(`\n== ${bench.name}: ${[command, ...argv].join(' ')}`);
   const started = performance.now();
   // Output is kept for the report (the memory and KV benches print their figures) and echoed.
@@ -90,7 +105,6 @@ for (const bench of benches) {
   process.stderr.write(output);
   const seconds = (performance.now() - started) / 1000;
   writeFileSync(join(out, `${bench.name}.txt`), output);
-  const jsonFile = bench.json && join(out, bench.json);
   runs.push({
     name: bench.name,
     status: child.status === 0 ? 'ok' : `exit ${child.status ?? child.signal}`,

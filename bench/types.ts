@@ -47,15 +47,17 @@ export interface Row {
   readonly env: EnvName;
   readonly data: DataKind;
   readonly n: number;
-  readonly system: 'memkeeper' | 'naive-js' | 'hnswlib-wasm' | 'orama';
+  readonly system: 'memkeeper' | 'naive-js' | 'naive-idb' | 'hnswlib-wasm' | 'orama';
   /** memkeeper: gpu | wasm | ts; peers: how they were run. */
   readonly path: string;
-  /** f32 | f16 | int8, `number[]` for the naive peer, `graph` for HNSW. */
+  /** f32 | f16 | int8, `number[]` for the naive peers and Orama, `graph` for HNSW. */
   readonly storage: string;
   /** memkeeper: `createVectorIndex` time (WASM compile, GPU pipelines when a device is given). */
   createMs: number | null;
   /** Insert time; for GPU rows plus the first search (the upload). */
   buildMs: number | null;
+  /** naive-idb: open its database and read every record back into JS, before the first query. */
+  reopenMs: number | null;
   /** Bytes a full scan streams per vector (the bandwidth floor's basis). */
   scanBytesPerVector: number | null;
   /** Bytes held per vector: host (+ GPU for GPU rows), or measured JS heap for the peers. */

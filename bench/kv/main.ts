@@ -3,13 +3,17 @@
  * 0.5B-chat-shaped f32 cache (24 layers, 2 KV heads, head dim 64, 4,096 tokens) pruned to
  * 50% and 25%, on the GPU path (Dawn; SwiftShader here, a CPU emulating a GPU) and the
  * TypeScript path, next to the memory-bandwidth floor; GPU memory before and after; then
- * quality proxies per policy at 2x/4x/8x on synthetic attention.
+ * quality proxies per policy at 2x/4x/8x on synthetic attention. Prints tables; `--json FILE`
+ * also writes every figure.
+ *
+ * Usage: npm run bench:kv -- [--json FILE]
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import * as webgpu from 'webgpu';
 import { ropeFromConfig } from '../../src/kv/rope.js';
 import { measureQuality } from './quality.js';
-import { hostBandwidth, measureTiming } from './timing.js';
+import { hostBandwidth, measureTiming, type TimingRow } from './timing.js';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const MiB = 1024 * 1024;
@@ -48,8 +52,8 @@ function table(headers: string[], rows: (string | number)[][]): string {
   ].join('\n');
 }
 
-/** Runs the bench and prints its tables. */
-export async function main(): Promise<void> {
+/** Runs the bench, prints its tables, writes the JSON asked for; resolves to the exit code. */
+export async function main(argv: readonly string[] = []): Promise<number> {
   // KV_BENCH_LAYERS / KV_BENCH_SEQ shrink the cache for a quick look; the figures asked for
   // are the defaults.
   const layers = Number(process.env.KV_BENCH_LAYERS ?? 24);
@@ -67,11 +71,12 @@ export async function main(): Promise<void> {
   const bandwidth = hostBandwidth();
   console.log(`host memory bandwidth (copy): ${(bandwidth / 1e9).toFixed(1)} GB/s`);
   const opened = await openDevice();
+  let timing: TimingRow[] = [];
   if (!opened) {
     console.warn('WARNING: no WebGPU adapter: the GPU column is SKIPPED');
   } else {
     console.log(`GPU: ${opened.name} (a software adapter runs on the CPU cores)`);
-    const rows = await measureTiming(opened.device, rope, shape, [0.5, 0.25], bandwidth);
+    timing = await measureTiming(opened.device, rope, shape, [0.5, 0.25], bandwidth);
     console.log(
       `\nprune of ${shape.layers}x${shape.kvHeads}x${shape.seq}x${shape.headDim} f32, KNorm, shift re-rotation`,
     );
@@ -89,7 +94,7 @@ export async function main(): Promise<void> {
           'cache MiB before→after',
           'scratch MiB',
         ],
-        rows.map((r) => [
+        timing.map((r) => [
           `${r.keepFraction * 100}%`,
           r.keep,
           r.gpuMs.toFixed(1),
@@ -108,10 +113,11 @@ export async function main(): Promise<void> {
   console.log(
     '\nquality on synthetic attention (one head, 2,048 tokens, dim 64, sinks 4, window 64, 16 probes)',
   );
+  const quality = measureQuality();
   console.log(
     table(
       ['policy', 'compression', 'kept', 'attention mass kept', 'output rel. error'],
-      measureQuality().map((r) => [
+      quality.map((r) => [
         r.policy,
         `${r.compression}x`,
         r.kept,
@@ -120,4 +126,22 @@ export async function main(): Promise<void> {
       ]),
     ),
   );
+  const json = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : undefined;
+  if (json) {
+    const file = resolve(json);
+    mkdirSync(dirname(file), { recursive: true });
+    const figures = {
+      hostBandwidthGbS: bandwidth / 1e9,
+      gpu: opened?.name ?? null,
+      shape,
+      timing,
+      quality: {
+        setup: 'one head, 2,048 tokens, dim 64, sinks 4, window 64, 16 probes',
+        rows: quality,
+      },
+    };
+    writeFileSync(file, JSON.stringify(figures, null, 2));
+    console.log(`wrote ${file}`);
+  }
+  return 0;
 }

@@ -2,6 +2,7 @@
 /**
  * Entry of `npm run bench:kv`: loads the TypeScript bench through Vite's module runner, which
  * (unlike tsx) handles the `?raw` imports of the WGSL shaders, and runs it.
+ * Usage: npm run bench:kv -- [--json FILE]
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,6 @@ const { module } = await runnerImport(join(root, 'bench', 'kv', 'main.ts'), {
   configFile: false,
   logLevel: 'warn',
 });
-await module.main();
+const code = await module.main(process.argv.slice(2));
 // Dawn may hold handles open; the bench is done.
-process.exit(0);
+process.exit(code);

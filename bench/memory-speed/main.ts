@@ -2,10 +2,12 @@
  * `npm run bench:memory`: observe() and recall() latency with the hashing embedder on the CPU.
  * observe() is timed on a scripted dialogue with the full background pipeline (extraction,
  * summaries, embedding); recall() at 100k stored memories, and while the queue is busy.
- * Prints p50/p95 and PASS/FAIL against the targets.
+ * Prints p50/p95 and PASS/FAIL against the targets; `--json FILE` also writes every figure.
  *
- * Usage: npm run bench:memory -- [--memories 100000] [--turns 2000]
+ * Usage: npm run bench:memory -- [--memories 100000] [--turns 2000] [--json FILE]
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createMemory, type MemoryOptions } from '../../src/memory.js';
 import type { Session } from '../../src/session.js';
 import { generateDialogue } from '../quality/dialogue.js';
@@ -124,5 +126,25 @@ export async function main(args: string[]): Promise<number> {
     ],
   ];
   for (const [line, ok] of results) console.log(`${ok ? 'PASS' : 'FAIL'}  ${line}`);
+  const json = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
+  if (json) {
+    const file = resolve(json);
+    mkdirSync(dirname(file), { recursive: true });
+    const figures = {
+      node: process.version,
+      embedder: 'hashing 384-d',
+      turns,
+      memories,
+      observe: a.observe,
+      drainMs: a.drainMs,
+      seedSeconds: b.seedSeconds,
+      recall: b.settled,
+      busy: b.busy,
+      backend: b.backend,
+      targets: results.map(([line, pass]) => ({ line, pass })),
+    };
+    writeFileSync(file, JSON.stringify(figures, null, 2));
+    console.log(`wrote ${file}`);
+  }
   return results.every(([, ok]) => ok) ? 0 : 1;
 }

@@ -3,6 +3,8 @@
  * GPU rows), then in headless Chromium, and prints one table with an `env` column, the machine
  * line and the targets' PASS / FAIL lines; `--json FILE` also writes every figure.
  */
+// The naive-idb peer's IndexedDB in Node: an in-memory model of the API.
+import 'fake-indexeddb/auto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

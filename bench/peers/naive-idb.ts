@@ -5,6 +5,11 @@
  * common case) or the Float32Array itself. Reopening reads every record back into a JS array
  * (`getAll`); recall embeds the question and runs {@link NaiveStore}'s cosine loop and sort over
  * all of them. One global store, no sessions: these libraries keep one.
+ *
+ * V8 reads a `number[]` back from structured clone (IndexedDB's serialization) as an array of
+ * boxed numbers, not packed doubles: after a reload the records take about three times the heap
+ * of freshly built arrays and the loop runs slower over them. That is what these libraries get
+ * after a reload, so it is measured here, not avoided.
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { NaiveStore, type NaiveEntry } from './naive.js';

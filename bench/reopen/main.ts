@@ -31,9 +31,23 @@ function arg(argv: readonly string[], flag: string, fallback: number): number {
   return i >= 0 ? Number(argv[i + 1]) : fallback;
 }
 
+/**
+ * Loads one step's page and reads its result. An uncaught exception in the page fails the step
+ * (a module that fails to load would otherwise leave it waiting for a result forever).
+ */
 async function step<T>(page: Page, base: string, query: string): Promise<T> {
-  await page.goto(`${base}bench/reopen/index.html?${query}`);
-  await page.waitForSelector('#result[data-done]', { timeout: 0 });
+  let fail: (error: Error) => void = () => undefined;
+  const thrown = new Promise<never>((_, reject) => {
+    fail = (error) => reject(new Error(`step ${query}: page exception: ${error.message}`));
+  });
+  thrown.catch(() => undefined); // raced below; never left unhandled
+  page.on('pageerror', fail);
+  try {
+    await page.goto(`${base}bench/reopen/index.html?${query}`);
+    await Promise.race([page.waitForSelector('#result[data-done]', { timeout: 0 }), thrown]);
+  } finally {
+    page.off('pageerror', fail);
+  }
   const parsed = JSON.parse((await page.textContent('#result')) ?? '{}') as {
     result?: T;
     error?: string;

@@ -1,11 +1,11 @@
 /**
- * The figures of one `npm run bench` run, read back from what each bench wrote: its JSON where
- * it writes one, its printed lines where it only prints (the memory-speed bench), the text
- * itself where neither has a stable shape yet (KV). Nothing here measures; every figure comes
+ * The figures of one `npm run bench` run, read back from the JSON each bench wrote (the printed
+ * output of a bench that wrote none is kept as text). Nothing here measures; every figure comes
  * from this run's files.
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import type { ReopenFigures } from '../reopen/figures.js';
 
 /** What run-all.mjs hands over for each bench. */
 export interface BenchRun {
@@ -17,12 +17,52 @@ export interface BenchRun {
   json?: string;
 }
 
-/** A latency line the memory-speed bench prints: its label, p50 and p95 in ms. */
-export interface LatencyLine {
-  label: string;
+/** p50 / p95 in ms over n calls. */
+export interface Quantiles {
   p50: number;
   p95: number;
   n: number;
+}
+
+/** What the memory-speed bench writes (bench/memory-speed/main.ts). */
+export interface MemoryJson {
+  turns: number;
+  memories: number;
+  observe: Quantiles;
+  drainMs: number;
+  seedSeconds: number;
+  recall: Quantiles;
+  busy: Quantiles & { pending: number };
+  backend: { name: string; reason: string };
+  targets: { line: string; pass: boolean }[];
+}
+
+/** What the KV bench writes (bench/kv/main.ts). */
+export interface KvJson {
+  hostBandwidthGbS: number;
+  gpu: string | null;
+  shape: { layers: number; kvHeads: number; seq: number; headDim: number };
+  timing: {
+    keepFraction: number;
+    keep: number;
+    gpuMs: number;
+    tsMs: number;
+    bytesMoved: number;
+    floorMs: number;
+    cacheBytesBefore: number;
+    cacheBytesAfter: number;
+    scratchBytes: number;
+  }[];
+  quality: {
+    setup: string;
+    rows: {
+      policy: string;
+      compression: number;
+      kept: number;
+      massKept: number;
+      outputError: number;
+    }[];
+  };
 }
 
 export interface AllFigures {
@@ -33,9 +73,10 @@ export interface AllFigures {
   retrieval?: RetrievalJson;
   quality?: QualityJson;
   eval?: EvalJson;
-  reopen?: unknown;
-  memory?: LatencyLine[];
-  /** Printed output of benches without JSON (KV). */
+  reopen?: ReopenFigures;
+  memory?: MemoryJson;
+  kv?: KvJson;
+  /** Printed output of benches that wrote no JSON (failed before writing it, or absent). */
   text: Record<string, string>;
 }
 
@@ -51,6 +92,7 @@ export interface RetrievalJson {
       system: string;
       path: string;
       storage: string;
+      reopenMs?: number | null;
       b1: { msPerQuery: number; recall: number } | null;
       b32: { msPerQuery: number; recall: number } | null;
       vsNaive: { b1: number | null; b32: number | null };
@@ -87,16 +129,6 @@ export interface EvalJson {
   }[];
 }
 
-/** `observe(), 500 turns, full pipeline: p50 0.05 ms, p95 0.30 ms (n=500)` → a LatencyLine. */
-export function latencyLines(text: string): LatencyLine[] {
-  const out: LatencyLine[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^(.*?):\s*p50 ([\d.]+) ms, p95 ([\d.]+) ms \(n=(\d+)\)/.exec(line.trim());
-    if (m) out.push({ label: m[1]!, p50: +m[2]!, p95: +m[3]!, n: +m[4]! });
-  }
-  return out;
-}
-
 function readJson<T>(file: string | undefined): T | undefined {
   if (!file) return undefined;
   try {
@@ -111,7 +143,6 @@ export function collect(runs: readonly BenchRun[], quick: boolean): AllFigures {
   const byName = new Map(runs.map((r) => [r.name, r]));
   const text: Record<string, string> = {};
   for (const r of runs) if (!r.json && r.status !== 'absent') text[r.name] = r.output;
-  const memory = byName.get('memory');
   return {
     date: new Date().toISOString(),
     quick,
@@ -126,8 +157,9 @@ export function collect(runs: readonly BenchRun[], quick: boolean): AllFigures {
     retrieval: readJson<RetrievalJson>(byName.get('retrieval')?.json),
     quality: readJson<QualityJson>(byName.get('quality')?.json),
     eval: readJson<EvalJson>(byName.get('eval')?.json),
-    reopen: readJson<unknown>(byName.get('reopen')?.json),
-    memory: memory ? latencyLines(memory.output) : undefined,
+    reopen: readJson<ReopenFigures>(byName.get('reopen')?.json),
+    memory: readJson<MemoryJson>(byName.get('memory')?.json),
+    kv: readJson<KvJson>(byName.get('kv')?.json),
     text,
   };
 }

@@ -1,18 +1,8 @@
 /** The report page: one self-contained HTML file of charts and tables from one run's figures. */
+import { kvSection, memorySection, reopenSection } from './engine-sections.js';
 import type { AllFigures, EvalJson, RetrievalJson } from './figures.js';
 import { esc, lineChart, type Series } from './svg.js';
-
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const num = (x: number | null | undefined, digits = 2) =>
-  x === null || x === undefined ? '–' : x.toFixed(digits);
-
-function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
-  const body = rows
-    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
-    .join('\n');
-  return `<table><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
-}
+import { num, pct, table } from './table.js';
 
 /** Latency vs N per backend and storage, one chart per environment (clustered data). */
 function retrievalSection(r: RetrievalJson | undefined): string {
@@ -44,6 +34,7 @@ function retrievalSection(r: RetrievalJson | undefined): string {
           'system',
           'path',
           'storage',
+          'reopen ms',
           'b1 ms/q',
           'b32 ms/q',
           'recall@10',
@@ -55,6 +46,7 @@ function retrievalSection(r: RetrievalJson | undefined): string {
           x.system,
           x.path,
           x.storage,
+          num(x.reopenMs, 0),
           num(x.b1?.msPerQuery, 3),
           num(x.b32?.msPerQuery, 3),
           num(x.b1?.recall, 3),
@@ -158,19 +150,9 @@ export function reportHtml(f: AllFigures): string {
     ['bench', 'status', 'seconds'],
     f.runs.map((r) => [r.name, r.status, r.seconds.toFixed(1)]),
   );
-  const memory = f.memory?.length
-    ? table(
-        ['measure', 'p50 ms', 'p95 ms', 'n'],
-        f.memory.map((l) => [l.label, num(l.p50), num(l.p95), String(l.n)]),
-      )
-    : '<p>Not run.</p>';
   const texts = Object.entries(f.text)
-    .filter(([name]) => name !== 'memory')
     .map(([name, text]) => `<h3>${esc(name)} (printed)</h3><pre>${esc(text.trim())}</pre>`)
     .join('\n');
-  const reopen = f.reopen
-    ? `<pre>${esc(JSON.stringify(f.reopen, null, 2).slice(0, 20_000))}</pre>`
-    : '<p>Not run (no <code>bench:reopen</code> script in this checkout) or no figures.</p>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>memkeeper benchmarks ${esc(f.date.slice(0, 10))}</title>
 <style>
@@ -189,9 +171,11 @@ ${evalSection(f.eval)}
 <h2>Quality per dialogue length</h2>
 ${qualitySection(f.quality)}
 <h2>Memory engine speed</h2>
-${memory}
-<h2>Reopen</h2>
-${reopen}
+${memorySection(f.memory)}
+<h2>Reopen in Chromium, beside the naive IndexedDB + JS cosine store</h2>
+${reopenSection(f.reopen)}
+<h2>KV-cache pruning</h2>
+${kvSection(f.kv)}
 ${texts ? `<h2>Other benches</h2>\n${texts}` : ''}
 </body></html>
 `;

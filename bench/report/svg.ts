@@ -154,3 +154,40 @@ export function lineChart(options: ChartOptions): string {
   parts.push('</svg>');
   return parts.join('\n');
 }
+
+/** One bar of a bar chart. */
+export interface Bar {
+  name: string;
+  value: number;
+}
+
+/**
+ * Horizontal bars with their values written beside them, as an `<svg>` string: for figures
+ * measured at one size, where a line has nothing to join.
+ *
+ * @example
+ * barChart('reopen + first recall', 'ms', [{ name: 'memkeeper', value: 110 }]);
+ */
+export function barChart(title: string, unit: string, bars: readonly Bar[]): string {
+  const shown = bars.filter((b) => Number.isFinite(b.value) && b.value >= 0);
+  const rowH = 24;
+  const left = 260;
+  const right = 90;
+  const height = PAD.top + rowH * Math.max(1, shown.length) + 12;
+  const head = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${esc(title)}">`;
+  const parts = [head, `<text x="8" y="20" font-weight="bold">${esc(title)}</text>`];
+  if (!shown.length) parts.push(`<text x="8" y="${PAD.top + 12}">not measured in this run</text>`);
+  const max = Math.max(...shown.map((b) => b.value), 1e-9);
+  shown.forEach((b, i) => {
+    const y = PAD.top + i * rowH;
+    const width = ((W - left - right) * b.value) / max;
+    const colour = COLOURS[i % COLOURS.length]!;
+    parts.push(
+      `<text x="${left - 8}" y="${y + rowH / 2}" text-anchor="end" dominant-baseline="middle" font-size="11">${esc(b.name)}</text>`,
+      `<rect x="${left}" y="${y + 4}" width="${width.toFixed(1)}" height="${rowH - 8}" fill="${colour}"/>`,
+      `<text x="${(left + width + 6).toFixed(1)}" y="${y + rowH / 2}" dominant-baseline="middle" font-size="11">${+b.value.toPrecision(3)} ${esc(unit)}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
