@@ -87,6 +87,69 @@ test('two pages observing into one session at once lose nothing and end identica
   expect(a).toEqual(b);
 });
 
+test('two pages restating one anchor at the same moment both settle, with one anchor', async ({
+  context,
+  page,
+}) => {
+  await step(page, 'porto', 'restate');
+  const pages = [page, await context.newPage()];
+  // Each page's extraction waits for the other's: both write from the same anchor version.
+  const [a, b] = await Promise.all(
+    pages.map((p, i) =>
+      step<{ settled: string; anchors: { sources: string[]; version: number }[] }>(
+        p,
+        `restate&tab=${'ab'[i]}`,
+        'restate',
+      ),
+    ),
+  );
+  expect([a!.settled, b!.settled]).toEqual(['ok', 'ok']); // the stale one was retried
+  expect(a!.anchors).toHaveLength(1);
+  expect(a!.anchors[0]!.sources).toHaveLength(3); // stated once, restated in each page
+  expect(a!.anchors[0]!.version).toBe(3);
+  expect(b!.anchors).toEqual(a!.anchors);
+});
+
+test('a full origin (a real quota, set small over CDP) refuses a write as QUOTA_EXCEEDED and rolls it back', async ({
+  page,
+  baseURL,
+}) => {
+  // Chromium's quota for this origin, enforced by its own storage backend: writes past it get a
+  // real QuotaExceededError, as on a full disk. (navigator.storage.estimate() keeps reporting
+  // the usual figure; the override is Chromium's test hook, DevTools' "simulate quota".)
+  const cdp = await page.context().newCDPSession(page);
+  const origin = new URL(baseURL!).origin;
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 3 * 1024 * 1024 });
+  const full = await step<{
+    failure: { code: string; cause: string };
+    recalled: number;
+    acked: { id: string; digest: number }[];
+    stored: { id: string; digest: number }[];
+    batch: string;
+    bytes: { before: number; after: number };
+  }>(page, 'quota', 'full');
+  expect(full.failure).toEqual({ code: 'QUOTA_EXCEEDED', cause: 'QuotaExceededError' });
+  expect(full.acked.length).toBeGreaterThan(20);
+  // Every acknowledged turn is stored whole; the refused one is not there at all.
+  expect(full.stored).toEqual(full.acked);
+  // A batch too large for what is left lands not at all, its bytes not counted.
+  expect(full.batch).toBe('QUOTA_EXCEEDED');
+  expect(full.bytes.after).toBe(full.bytes.before);
+  expect(full.recalled).toBeGreaterThan(0); // reading works on a full origin
+  // Room again: the memory reopens and finishes the work it had left on every stored turn.
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+  const after = await step<{
+    turns: string[];
+    torn: string[];
+    pending: string[];
+    withoutVector: string[];
+    recalled: number;
+  }>(page, 'quota-check', 'full');
+  expect(after.turns).toEqual(full.acked.map((t) => t.id));
+  expect(after).toMatchObject({ torn: [], pending: [], withoutVector: [] });
+  expect(after.recalled).toBeGreaterThan(0);
+});
+
 test('a maxBytes budget evicts the weakest memories and reports persist() and estimate()', async ({
   page,
 }) => {

@@ -2,11 +2,19 @@
  * Persistence checks on the real IndexedDB of Chromium. `?step=` picks one: `write` and
  * `read` (reopen with the same recall), `burst` (observe until the page is closed, reporting
  * every acknowledged turn to the spec), `check` (reopen after a burst and audit the records),
- * `wrong-key`, `future`, `corrupt`, and `export` / `import` (write and export in one profile,
- * import in another). The page writes JSON into #result; the spec asserts.
+ * `wrong-key`, `future`, `corrupt`, `export` / `import` (write and export in one profile,
+ * import in another), `porto` then `restate` (two pages restating one anchor at the same moment), and
+ * `quota` / `quota-check` (observe until the origin's quota is full, then reopen with room).
+ * The page writes JSON into #result; the spec asserts.
  */
 import { openDB } from 'idb';
-import { createMemory, IndexedDbStore, type Memory, type MemoryOptions } from '../../src/index.js';
+import {
+  createMemory,
+  IndexedDbStore,
+  type Memory,
+  type MemoryOptions,
+  type TurnRecord,
+} from '../../src/index.js';
 import { databaseName, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { patternExtract } from '../../test/memory-helpers.js';
 import { reportTo } from './report.js';
@@ -78,7 +86,10 @@ async function check() {
     turns: turns.map((t) => t.id),
     torn: torn.map((t) => t.id),
     pending: turns.filter((t) => t.pending.length > 0).map((t) => t.id),
-    withoutVector: turns.filter((t) => !withVector.has(t.id)).map((t) => t.id),
+    // A long turn is indexed in passages: <turn id>.0, .1, …
+    withoutVector: turns
+      .filter((t) => !withVector.has(t.id) && !withVector.has(`${t.id}.0`))
+      .map((t) => t.id),
   };
 }
 
@@ -134,6 +145,133 @@ async function tab() {
   const hits = await s.recall('Tab note about the trains', { budgetTokens: 4000, k: 64 });
   await memory.close();
   return { ids, recalled: hits.items.length };
+}
+
+/**
+ * Resolves once the other page called `meet` with the same key (over a BroadcastChannel): two
+ * pages held here go on at the same moment.
+ */
+function meet(key: string, label: string): Promise<void> {
+  const channel = new BroadcastChannel(`meet:${name}`);
+  return new Promise((resolve) => {
+    channel.onmessage = (event: MessageEvent<{ key: string; from: string }>) => {
+      if (event.data.key !== key || event.data.from === label) return;
+      channel.postMessage({ key, from: label }); // the other page may have come after our call
+      channel.close();
+      resolve();
+    };
+    channel.postMessage({ key, from: label });
+  });
+}
+
+/**
+ * One of two pages restating the anchor of an earlier turn at the same moment (their
+ * extraction is held until both are there): one write lands, the other is refused as stale
+ * and must be re-read and restated, never failed. Reports what this page ends up holding.
+ */
+async function restate() {
+  const label = params.get('tab') ?? 'x';
+  const memory = await createMemory({
+    ...base,
+    extract: async (turn) => {
+      if (turn.content.includes(`says page ${label}`)) await meet('restated', label);
+      return patternExtract(turn);
+    },
+  });
+  const s = memory.session('chat');
+  await s.settled();
+  // Both pages loaded first: neither resumes the other's turn as unfinished work.
+  await meet('loaded', label);
+  await s.observe({ role: 'user', content: `I live in Porto still, says page ${label}.` });
+  let settled = 'ok';
+  await s.settled().catch((error: { code?: string }) => (settled = error.code ?? 'failed'));
+  const state = await s.loaded();
+  // The other page's restatement reaches this one as an announcement: wait for it.
+  const sources = () => [...state.long.anchors][0]?.sources.length ?? 0;
+  for (let i = 0; i < 200 && sources() < 3; i++) await new Promise((r) => setTimeout(r, 50));
+  const anchors = [...state.long.anchors].map(({ id, key, sources, strength, version }) => ({
+    id,
+    key,
+    sources: [...sources].sort(),
+    strength,
+    version,
+  }));
+  await memory.close();
+  return { settled, anchors };
+}
+
+/** Random text that no compression shrinks: the quota fills at the rate it is written. */
+function noise(bytes: number): string {
+  const parts: string[] = [];
+  for (let left = bytes; left > 0; left -= 4096) {
+    const raw = crypto.getRandomValues(new Uint8Array((Math.min(left, 4096) * 3) / 4));
+    parts.push(btoa(String.fromCharCode(...raw)));
+  }
+  return parts.join('');
+}
+
+const digest = (text: string) =>
+  [...text].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261) >>> 0;
+
+/**
+ * Observes until the origin's quota (set small by the spec) refuses a write; then tries one
+ * batch of turns too large for what is left. Reports the refusals and what the store holds.
+ */
+async function quota() {
+  const memory = await createMemory({ ...base, budgets: { windowTokens: 200 } });
+  const s = memory.session('chat');
+  const acked: { id: string; digest: number }[] = [];
+  let failure: { code?: string; cause?: string } | undefined;
+  for (let i = 0; i < 2000 && !failure; i++) {
+    const content = `Turn ${i}: ${noise(6000)}`;
+    try {
+      acked.push({ id: (await s.observe({ role: 'user', content })).id, digest: digest(content) });
+    } catch (error) {
+      const e = error as { code?: string; cause?: { name?: string } };
+      failure = { code: e.code ?? String(error), cause: e.cause?.name ?? 'none' };
+    }
+  }
+  const recalled = (await s.recall('Turn 3', { budgetTokens: 400 })).items.length;
+  memory.destroy(); // work left unfinished stays marked pending in the store
+  const store = await IndexedDbStore.open(name, { dim: 384, storage: 'f16' });
+  const bytes = store.bytes;
+  const big = (i: number): TurnRecord => ({
+    id: `chat/big${i}`,
+    session: 'chat',
+    seq: 10_000 + i,
+    role: 'user',
+    content: noise(400_000),
+    at: Date.now(),
+    tokens: 1,
+    pending: [],
+  });
+  let batch = 'none';
+  await store
+    .write([0, 1, 2].map((i) => ({ kind: 'turn', put: big(i) }) as const))
+    .catch((error: { code?: string }) => (batch = error.code ?? String(error)));
+  const turns = await store.list('turn', 'chat');
+  const after = store.bytes;
+  await store.close();
+  return {
+    failure,
+    recalled,
+    acked,
+    stored: turns.map((t) => ({ id: t.id, digest: digest(t.content) })),
+    batch,
+    bytes: { before: bytes, after },
+  };
+}
+
+/**
+ * Reopens the memory filled by `quota` (the spec has given the origin room again): its work
+ * left pending is finished, then the store is audited as after a burst.
+ */
+async function quotaCheck() {
+  const audit = await check();
+  const memory = await createMemory(base);
+  const recalled = (await memory.session('chat').recall('Turn 3', { budgetTokens: 400 })).items;
+  await memory.close();
+  return { ...audit, recalled: recalled.length };
 }
 
 /** A small maxBytes budget: the weakest memories go, each eviction reported, the rest intact. */
@@ -225,6 +363,19 @@ async function main(): Promise<unknown> {
       return exportAll();
     case 'import':
       return importAll();
+    case 'porto': {
+      const memory = await createMemory(base);
+      await memory.session('chat').observe({ role: 'user', content: 'I live in Porto.' });
+      await memory.session('chat').settled();
+      await memory.close();
+      return {};
+    }
+    case 'restate':
+      return restate();
+    case 'quota':
+      return quota();
+    case 'quota-check':
+      return quotaCheck();
     default:
       throw new Error(`unknown step ${params.get('step')}`);
   }
