@@ -19,4 +19,26 @@ export interface AnchorCandidate {
   text: string;
   /** 0..1: how sure the extractor is. */
   confidence: number;
+  /**
+   * Set when the turn corrects something said before under another key: "Sorry, my sister is
+   * called Ines, not Ana" (key `user.sister.ines`, `corrects: { under: 'user.sister', value:
+   * 'ana' }`), "Actually my dog's name is Max" (`{ under: 'user.pet.dog' }`). The long-term tier
+   * supersedes the current anchor under that key prefix whose value (or last key part) is
+   * `value`, else the most recently seen one there.
+   */
+  corrects?: AnchorCorrection;
+}
+
+/** What a correcting candidate corrects; see {@link AnchorCandidate.corrects}. */
+export interface AnchorCorrection {
+  /** Key prefix of the anchors it may correct, e.g. "user.sister", "user", "entity". */
+  under: string;
+  /** The value said to be wrong, normalized ("not Ana" → "ana"), when the turn names it. */
+  value?: string;
+  /**
+   * The new value as the user wrote it ("Rex"), for a candidate that says only what changed
+   * ("it's Rex, not Max"): the anchor it corrects is rewritten with it (key, value and text)
+   * and supersedes it. When no anchor matches, the candidate is kept as it is.
+   */
+  rewrite?: string;
 }

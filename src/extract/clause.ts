@@ -4,27 +4,70 @@
  */
 
 const FILLERS =
-  /^(?:(?:actually|well|oh|ok|okay|so|also|and|but|btw|by the way|anyway|now|hey|hi|hello|yeah|yes|no|um|uh|fyi|just so you know|for the record|update|oh and|and also)\b[,:!.-]?\s*)+/i;
+  /^(?:(?:actually|well|oh|ok|okay|so|also|and|but|btw|by the way|anyway|now|hey|hi|hello|yeah|yes|no|um|uh|fyi|just so you know|for the record|update|oh and|and also|sorry|oops|wait|whoops|scratch that|correction|lol|haha|omg|ugh|honestly|tbh|turns out|it turns out|guess what|fun fact)\b[,:!.-]?\s*)+/i;
 
 /**
  * Expands the contractions the patterns care about ("I'm" → "I am", "don't" → "do not"),
  * straightens quotes and collapses spaces; letter case is kept, names need it.
  */
 export function expandContractions(text: string): string {
-  return text
-    .replace(/[’‘]/g, "'")
-    .replace(/\s+/g, ' ')
-    .replace(/\bI'm\b/gi, 'I am')
-    .replace(/\bI've\b/gi, 'I have')
-    .replace(/\bI'll\b/gi, 'I will')
-    .replace(/\bI'd\b/gi, 'I would')
-    .replace(/\bmy name's\b/gi, 'my name is')
-    .replace(/\bcan't\b/gi, 'cannot')
-    .replace(/\bwon't\b/gi, 'will not')
-    .replace(/\b(\w+)n't\b/gi, '$1 not')
-    .replace(/\bim\b/g, 'I am')
-    .replace(/\bi\b/g, 'I')
-    .trim();
+  return (
+    text
+      .replace(/[’‘]/g, "'")
+      .replace(/\s+/g, ' ')
+      .replace(/\bI'm\b/gi, 'I am')
+      .replace(/\bI've\b/gi, 'I have')
+      .replace(/\bI'll\b/gi, 'I will')
+      .replace(/\bI'd\b/gi, 'I would')
+      .replace(/\bmy name's\b/gi, 'my name is')
+      // "my car's an old Fiat", "my bday's on May 3", "my sister's Ana": "'s" is "is" where a
+      // predicate follows, a possessive where a noun does ("my sister's name").
+      .replace(
+        /\b((?:my|our) (?:[a-z]+ )?[a-z]+)'s (?=(?:an?|the|on|in|at|from|called|named|now|still|just|actually|really|so|very|not|always|been|getting|going|turning|\p{Lu})\b)/gu,
+        '$1 is ',
+      )
+      .replace(/\b(he|she|it|that|there|what|who|where)'s\b/gi, '$1 is')
+      .replace(/\bcan't\b/gi, 'cannot')
+      .replace(/\bwon't\b/gi, 'will not')
+      .replace(/\b(\w+)n't\b/gi, '$1 not')
+      // Chat without apostrophes: "im", "ive", "dont", "cant", "didnt", "isnt".
+      .replace(/\bim\b/g, 'I am')
+      .replace(/\bIm\b/g, 'I am')
+      .replace(/\bive\b/g, 'I have')
+      .replace(/\b(do|does|did|is|are|was|were|have|has|had|should|would|could)nt\b/gi, '$1 not')
+      .replace(/\bcant\b/gi, 'cannot')
+      .replace(/\bi\b/g, 'I')
+      // Chat spellings of the words the patterns key on.
+      .replace(/\bal+er+gic\b/gi, 'allergic')
+      .replace(/\bal+er+g(y|ies)\b/gi, 'allerg$1')
+      .replace(/\b(?:bday|b-day|birthdy)\b/gi, 'birthday')
+      .replace(/\bfave?\b/gi, 'favourite')
+      .replace(/\bmy (\w+ )?sis\b/gi, 'my $1sister')
+      .replace(/\bmy (\w+ )?bro\b/gi, 'my $1brother')
+      .replace(/\bgonna\b/gi, 'going to')
+      .replace(/\bwanna\b/gi, 'want to')
+      .replace(/\brn\b/gi, 'right now')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
+}
+
+/** Verbs that open a chat clause whose "I" was left out ("been living in Oslo for years"). */
+const DROPPED_I =
+  /^(?:(been)|(just |finally |recently )?(went|moved|relocated|started|switched|left|dropped|quit|gave up|took up|traded|bought|sold|got|retrained|became|adopted|joined|turned|changed)|(trying|turning|working|living|learning|studying|playing|moving|starting|thinking))\b/i;
+
+/**
+ * Puts back the "I" that chat leaves out at the start of a clause: "been at Acme for two
+ * years" → "I have been at Acme…", "went vegan last year" → "I went vegan…", "trying to learn
+ * Dutch" → "I am trying to learn Dutch". Only past tenses and "-ing" forms: a bare present
+ * ("play some jazz") is an imperative to the assistant, not a statement.
+ */
+export function withSubject(clause: string): string {
+  const m = DROPPED_I.exec(clause);
+  if (!m) return clause;
+  if (m[1]) return `I have ${clause}`;
+  if (m[4]) return `I am ${clause}`;
+  return `I ${clause}`;
 }
 
 /**
@@ -34,9 +77,9 @@ export function expandContractions(text: string): string {
 export function clausesOf(sentence: string): string[] {
   return sentence
     .split(
-      /(?:[,;]\s*|\s+)(?:and|but|so|though|although|while|because)\s+(?=(?:I|my)\b)|;\s*|\s+-\s+/,
+      /(?:[,;]\s*|\s+)(?:and|but|so|though|although|while|because)\s+(?=(?:I|my)\b)|,\s*(?=I (?:am|have|was|do|did|will|live|work|play|drive|moved|went|switched|got|gave|took)\b)|;\s*|:\s+(?=(?:I|my)\b)|\s+-\s+/,
     )
-    .map((c) => c.replace(FILLERS, '').trim())
+    .map((c) => withSubject(c.replace(FILLERS, '').trim()))
     .filter((c) => c.length > 0);
 }
 
@@ -62,7 +105,7 @@ export function requestAsImperative(sentence: string): string | undefined {
 }
 
 const HYPOTHETICAL =
-  /\b(?:if|wish|imagine|imagining|suppose|supposing|pretend|hypothetically|whether|unless|in case|dream(?:ed|t)? (?:of|about)|someone|somebody|a friend of mine said|they say)\b|\b(?:would|could|might)\b(?! (?:like|love|prefer|rather)\b)/i;
+  /\b(?:if|wish|imagine|imagining|suppose|supposing|pretend|hypothetically|whether|unless|in case|dream(?:ed|t)? (?:of|about)|someone|somebody|a friend of mine said|they say)\b|\b(?:would|could|might)\b(?! (?:like|love|prefer|rather)\b)(?! (?:eat|drink|listen to|watch|read) [^.]*\b(?:every|all) (?:single )?(?:day|night|week|meal)\b)/i;
 
 /** "If I lived in Paris…", "I wish I were a pilot", "I might move": not facts about the user. */
 export function isHypothetical(clause: string): boolean {
@@ -116,4 +159,97 @@ export function leadingPhrase(rest: string, max = 4): string {
     if (cut || out.length >= max) break;
   }
   return out.join(' ');
+}
+
+const ASKING =
+  /[,;]\s*(?:so |and |but |just )?(?:what|how|where|when|who|which|why|should|shall|can|could|would|will|do|does|did|is|are|am|any|anything|got|ideas?|thoughts?|tips?|suggestions?|recommendations?|advice|help|right|ok|okay)\b[^,]*$/i;
+
+/**
+ * The statement a question opens with, which the question takes as given: "I'm a nurse, any
+ * tips for night shifts?" → "I am a nurse"; "as a vegetarian, what should I eat?" → "I am a
+ * vegetarian". Undefined when the sentence only asks ("Do you think I live in Paris?").
+ */
+export function statementBeforeQuestion(expanded: string): string | undefined {
+  const s = expanded.replace(FILLERS, '').trim();
+  const as = AS_WHO.exec(s);
+  if (as) return asStatement(as);
+  if (QUESTION_START.test(s)) return undefined;
+  const asking = ASKING.exec(s);
+  const statement = asking ? s.slice(0, asking.index).trim() : '';
+  return statement && !QUESTION_START.test(statement) ? statement : undefined;
+}
+
+const AS_WHO = /^as (an? |someone who |somebody who |a person who )([^,]+),\s*/i;
+
+function asStatement(m: RegExpExecArray): string {
+  if (/^an? $/i.test(m[1]!)) return `I am ${m[1]}${m[2]}`;
+  // "someone who lives in Oslo" → "I live in Oslo"
+  return `I ${m[2]!.replace(/^(\w+)\b/, firstPerson)}`;
+}
+
+function firstPerson(verb: string): string {
+  const irregular: Record<string, string> = { is: 'am', has: 'have', does: 'do', goes: 'go' };
+  const lower = verb.toLowerCase();
+  if (irregular[lower]) return irregular[lower];
+  if (/(?:ss|x|z|ch|sh)es$/i.test(verb)) return verb.slice(0, -2);
+  return verb.replace(/([^s])s$/i, '$1');
+}
+
+/**
+ * Chat shorthands restated as the sentences the patterns read: "new hobby: pottery" → "my
+ * hobby is pottery"; "As a nurse, I work nights" → "I am a nurse; I work nights".
+ */
+export function restated(expanded: string): string {
+  const s = expanded.replace(FILLERS, '').trim();
+  const fresh = /^(?:my )?new ([a-z]+(?: [a-z]+)?)\s*[:=-]\s*(.+)$/i.exec(s);
+  if (fresh) return `my ${fresh[1]} is ${fresh[2]}`;
+  const as = AS_WHO.exec(s);
+  if (as) return `${asStatement(as)}; ${s.slice(as[0].length)}`;
+  return expanded;
+}
+
+const PREPOSITION_OBJECT =
+  /^.*\b(?:for|at|in|without|with|about|of|on|to|into|from|like)\s+(?:the |a |an |some |any |my )?([^,.;!?]+?)\s*[,.;!?]*\s*$/i;
+
+/**
+ * What a short follow-up points back to, in the clause before it: the subject of "X makes me
+ * sneeze", else the object of its last preposition ("better at rock climbing?" → "rock
+ * climbing").
+ */
+export function antecedent(before: string): string | undefined {
+  const last =
+    before
+      .split(/[.;!?]\s+|,\s*/)
+      .filter((c) => c.trim())
+      .pop()
+      ?.trim() ?? '';
+  const cause = /^(.+?) (?:makes?|made|gives?|gave) me\b/i.exec(last);
+  const phrase = cause?.[1] ?? PREPOSITION_OBJECT.exec(last)?.[1];
+  if (!phrase) return undefined;
+  const words = phrase.replace(/^(?:the|a|an|some|my)\s+/i, '').trim();
+  if (!words || words.split(/\s+/).length > 4 || /^(?:it|that|this|them|me|you)$/i.test(words))
+    return undefined;
+  return words;
+}
+
+/**
+ * A clause whose pronoun (or missing object) points back at the clause before: "it's my
+ * favourite" → "tacos is my favourite", "I'm learning it" → "I am learning Dutch", "I'm
+ * allergic" → "I am allergic to cashews".
+ */
+export function resolveReferences(clause: string, before: string): string {
+  const favourite =
+    /^(?:it|that|this) (is|are) (my (?:\w+ )?(?:favourite|hobby|pastime|thing)\b.*)$/i;
+  const object =
+    /\bI (?:am|have been) (?:\w+ )?(learning|studying|allergic to|into|obsessed with|playing) (it|that|them)\b/i;
+  const bare = /\bI am (?:(?:so|very|really|severely|badly|also) )?allergic\s*[.!]*$/i;
+  if (!favourite.test(clause) && !object.test(clause) && !bare.test(clause)) return clause;
+  const thing = antecedent(before);
+  if (!thing) return clause;
+  return clause
+    .replace(favourite, `${thing} $1 $2`)
+    .replace(object, (m, _verb: string, pronoun: string) =>
+      m.replace(new RegExp(`${pronoun}$`), thing),
+    )
+    .replace(bare, (m) => `${m.replace(/[.!]*$/, '')} to ${thing}`);
 }

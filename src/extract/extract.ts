@@ -25,11 +25,16 @@ import {
   isHypothetical,
   isQuestion,
   requestAsImperative,
+  resolveReferences,
+  restated,
+  statementBeforeQuestion,
 } from './clause.js';
+import { withCorrections } from './corrections.js';
 import type { Tagger } from './first-person.js';
-import { identityAnchors, relationAnchors } from './first-person.js';
+import { identityAnchors } from './first-person.js';
 import lexicon from './lexicon.json';
-import { pursuitAnchors } from './pursuits.js';
+import { ownedCarAnchors, pursuitAnchors } from './pursuits.js';
+import { relationAnchors } from './relations.js';
 import { normalizeValue } from './text.js';
 import { instructionAnchors, intentAnchors, preferenceAnchors } from './wants.js';
 
@@ -95,35 +100,56 @@ export function extractAnchors(
   const doc = nlp(content);
   const found: AnchorCandidate[] = [];
   if (turn.role === 'user') {
-    for (const sentence of doc.sentences().out('array') as string[])
-      found.push(...userAnchors(sentence));
+    let before = '';
+    for (const sentence of doc.sentences().out('array') as string[]) {
+      found.push(...userAnchors(sentence, before));
+      before = sentence;
+    }
   }
   found.push(...entityAnchors(doc, turn));
   return dedupe(found);
 }
 
-function userAnchors(sentence: string): AnchorCandidate[] {
+/**
+ * One sentence of a user turn; `before` is the sentence before it, for what a pronoun in this
+ * one points back to. A question states nothing, but takes as given the statement it opens
+ * with ("I'm a nurse, any tips?") and the names it mentions ("should I walk my dog Rex?").
+ */
+function userAnchors(sentence: string, before: string): AnchorCandidate[] {
   const request = requestAsImperative(sentence);
   if (request) return instructionAnchors(request);
-  if (isQuestion(sentence)) return [];
+  const expanded = restated(expandContractions(sentence));
+  if (!isQuestion(sentence)) return statementAnchors(expanded, before);
+  const statement = statementBeforeQuestion(expanded);
+  const given = [
+    ...relationAnchors(expanded, tagger, expanded, true),
+    ...ownedCarAnchors(expanded),
+  ].map(glossed);
+  return [...(statement ? statementAnchors(statement, before) : []), ...given];
+}
+
+function statementAnchors(sentence: string, before: string): AnchorCandidate[] {
+  if (isHypothetical(sentence)) return [];
   const out: AnchorCandidate[] = [];
-  const expanded = expandContractions(sentence);
-  if (isHypothetical(expanded)) return [];
-  const instructions = instructionAnchors(expanded);
+  const instructions = instructionAnchors(sentence);
   out.push(...instructions);
-  for (const clause of clausesOf(expanded)) {
+  let previous = before;
+  for (const said of clausesOf(sentence)) {
+    const clause = resolveReferences(said, previous);
+    previous = said;
     out.push(
-      ...identityAnchors(clause, tagger),
-      ...relationAnchors(clause, tagger),
-      ...pursuitAnchors(clause, expanded),
+      ...identityAnchors(clause, tagger, sentence),
+      ...relationAnchors(clause, tagger, sentence),
+      ...pursuitAnchors(clause, sentence),
     );
     // "I prefer short answers" is an instruction, not a taste for short answers.
     if (instructions.length === 0) out.push(...preferenceAnchors(clause));
-    // A clause that said who the user is did not also state a plan ("I am a nurse").
-    if (!out.some((c) => c.kind === 'fact' && c.key === 'user.job'))
+    // A clause that said who the user is did not also state a plan ("I am a nurse", "I'm
+    // turning 30 on May 4").
+    if (!out.some((c) => c.kind === 'fact' && /^user\.(?:job|birthday)$/.test(c.key)))
       out.push(...intentAnchors(clause));
   }
-  return out.map(glossed);
+  return withCorrections(sentence, out.map(glossed));
 }
 
 const GLOSSES = Object.entries(lexicon.relationGlosses);

@@ -1,13 +1,13 @@
 /**
- * Patterns for what a user says about themselves: name, place, job, dates, family and pets,
- * likes and allergies. Each candidate's key names what it is about ("user.location") and its
+ * Patterns for what a user says about themselves: name, place, job, age and dates (family and
+ * pets: relations.ts; likes and allergies: wants.ts). Each candidate's key names what it is about ("user.location") and its
  * value what is said, so that "I moved to Berlin" supersedes "I live in Paris" and "I don't like
  * sushi anymore" contradicts "I love sushi" (same key, other value).
  */
 import type { AnchorCandidate } from './anchor.js';
 import { isCapitalized, leadingPhrase } from './clause.js';
 import lexicon from './lexicon.json';
-import { normalizeDate, normalizeValue, slug, timeIn } from './text.js';
+import { normalizeDate, normalizeValue, slug, startsWithTime, timeIn } from './text.js';
 
 /** Asks the NLP tagger whether a short phrase is a person's name or an occupation. */
 export interface Tagger {
@@ -15,14 +15,12 @@ export interface Tagger {
   isOccupation(phrase: string): boolean;
 }
 
-const alt = (words: readonly string[]) => words.map((w) => w.replace(/[-\s]/g, '[-\\s]')).join('|');
-const ONE = new Set(lexicon.relations.one);
-const RELATION = alt([...lexicon.relations.one, ...lexicon.relations.many]);
-const PET = alt(lexicon.pets);
 const JOBS = new Set(lexicon.jobs);
 /** Adverbs between "I" and the verb that do not change the fact ("I am now a nurse"). */
 const NOW = '(?:(?:now|currently|still|actually|also|just|recently) )*';
-const NAME = "([\\p{L}][\\p{L}'-]*(?: [\\p{L}][\\p{L}'-]*){0,2})";
+/** A sentence about work, where "I'm at Acme" names the employer, not a place visited. */
+const WORK_CUE =
+  /\b(?:work|job|jobs|company|firm|employer|office|boss|raise|salary|promotion|hired|colleagues?|coworkers?|left|quit|switched|joined)\b|\bfor (?:a|an|one|two|three|four|five|six|\d+|many|several) (?:years?|months?)\b/i;
 
 const fact = (key: string, value: string, text: string, confidence = 0.9): AnchorCandidate => ({
   kind: 'fact',
@@ -33,7 +31,7 @@ const fact = (key: string, value: string, text: string, confidence = 0.9): Ancho
 });
 
 /** The capitalized name at the start of `rest`, or the one word after "called/named". */
-function nameAt(rest: string, named: boolean, tagger: Tagger): string | undefined {
+export function nameAt(rest: string, named: boolean, tagger: Tagger): string | undefined {
   const phrase = leadingPhrase(rest, 3);
   if (
     !phrase ||
@@ -49,7 +47,11 @@ function nameAt(rest: string, named: boolean, tagger: Tagger): string | undefine
 const title = (s: string) => s.replace(/^\p{Ll}/u, (c) => c.toUpperCase());
 
 /** Name, place, job, age and dates of the user, from one expanded first-person clause. */
-export function identityAnchors(clause: string, tagger: Tagger): AnchorCandidate[] {
+export function identityAnchors(
+  clause: string,
+  tagger: Tagger,
+  sentence = clause,
+): AnchorCandidate[] {
   const out: AnchorCandidate[] = [];
   let m: RegExpExecArray | null;
 
@@ -57,7 +59,13 @@ export function identityAnchors(clause: string, tagger: Tagger): AnchorCandidate
     const name = nameAt(m[1]!, true, tagger);
     if (name)
       out.push(fact('user.name', normalizeValue(name), `The user's name is ${title(name)}.`, 0.95));
-  } else if ((m = /\b(?:you can |please |just )?call me (.+)/i.exec(clause))) {
+  } else if (
+    (m = /\b(?:you can |please |just )?call me (.+)/i.exec(clause)) ||
+    (m = /\b(?:everyone|everybody|people|they|friends|my friends|most people) calls? me (.+)/i.exec(
+      clause,
+    )) ||
+    (m = /\bI go by (.+)/i.exec(clause))
+  ) {
     const name = nameAt(m[1]!, false, tagger);
     if (name)
       out.push(
@@ -68,6 +76,12 @@ export function identityAnchors(clause: string, tagger: Tagger): AnchorCandidate
           0.85,
         ),
       );
+  } else if (
+    (m = /^(\p{Lu}[\p{L}'-]+) here\b(?! is\b)/u.exec(clause)) &&
+    tagger.isPersonName(m[1]!)
+  ) {
+    // "Ada here, quick question": a chat's self-introduction.
+    out.push(fact('user.name', normalizeValue(m[1]!), `The user's name is ${m[1]}.`, 0.75));
   } else if ((m = /^I am (.+)/.exec(clause))) {
     const name = leadingPhrase(m[1]!, 3);
     if (
@@ -82,17 +96,27 @@ export function identityAnchors(clause: string, tagger: Tagger): AnchorCandidate
 
   if (
     (m =
-      /\bI (?:currently |now |still )?(?:live|am living|have been living|have lived|reside|am based|am located|am staying) in (.+)/i.exec(
+      /\b(?:I|we) (?:currently |now |still )?(?:live|am living|are living|have been living|have lived|reside|am based|are based|am located|am staying) in (.+)/i.exec(
         clause,
       ))
   ) {
     pushPlace(out, 'user.location', m[1]!, (p) => `The user lives in ${p}.`);
   } else if (
-    (m = /\bI (?:just |recently |finally |have |now )*(?:moved|relocated) (?:back )?to (.+)/i.exec(
-      clause,
-    ))
+    (m =
+      /\b(?:I|we) (?:just |recently |finally |have |now )*(?:moved|relocated) (?:back )?to (.+)/i.exec(
+        clause,
+      ))
   ) {
     pushPlace(out, 'user.location', m[1]!, (p) => `The user moved to ${p} and lives there now.`);
+  } else if (
+    (m = /\bI am (?:now |currently |still )?in (\p{Lu}.+)/u.exec(clause)) &&
+    !/\b(?:for (?:a|an|the|my|work|business|the weekend)|on (?:a|my|holiday|vacation|business)|visiting|this week|today|tonight)\b/i.test(
+      sentence,
+    ) &&
+    !tagger.isPersonName(leadingPhrase(m[1]!, 3))
+  ) {
+    // "I'm in Ghent these days", but not "I'm in Rome for a conference".
+    pushPlace(out, 'user.location', m[1]!, (p) => `The user lives in ${p}.`);
   } else if (
     (m = /\b(?:home for me is|my home is(?: in)?|home is(?: in)?|I call) (.+?)(?: home)?$/i.exec(
       clause,
@@ -121,7 +145,7 @@ export function identityAnchors(clause: string, tagger: Tagger): AnchorCandidate
     ).exec(clause))
   ) {
     pushJob(out, m[1]!, tagger, true);
-  } else if ((m = new RegExp(`\\bI am ${NOW}(?:an? )(.+)`, 'i').exec(clause))) {
+  } else if ((m = new RegExp(`\\bI (?:am|have been) ${NOW}(?:an? )(.+)`, 'i').exec(clause))) {
     pushJob(out, m[1]!, tagger, false);
   } else if (
     (m = /\bI am (retired|unemployed|self-employed|a stay-at-home (?:mom|dad|parent))\b/i.exec(
@@ -135,7 +159,10 @@ export function identityAnchors(clause: string, tagger: Tagger): AnchorCandidate
       `\\bI ${NOW}(?:work|am working|am employed|started working|got a job|have a job|started a (?:new )?job) (?:at|for|by|with) (.+)`,
       'i',
     ).exec(clause)) ||
-    (m = /\bmy (?:employer|workplace|company) is (.+)/i.exec(clause))
+    (m = /\bmy (?:employer|workplace|company) is (.+)/i.exec(clause)) ||
+    (m = /\bmy (?:employer|workplace|company), (\p{Lu}[^,]*),/u.exec(clause)) ||
+    ((m = /\bI (?:am|have been) (?:now |currently |still )?at (\p{Lu}.+)/u.exec(clause)) &&
+      WORK_CUE.test(sentence))
   ) {
     const org = leadingPhrase(m[1]!, 4);
     if (org)
@@ -148,7 +175,10 @@ export function identityAnchors(clause: string, tagger: Tagger): AnchorCandidate
   ) {
     out.push(fact('user.age', m[1]!, `The user is ${m[1]} years old.`, 0.85));
   }
-  if ((m = /\b(?:my birthday is|I was born on|I was born) (.+)/i.exec(clause))) {
+  if (
+    (m = /\b(?:my birthday is|I was born on|I was born) (.+)/i.exec(clause)) ||
+    (m = /\bI am turning \d{1,3} (?:on )?(.+)/i.exec(clause))
+  ) {
     const date = normalizeDate(m[1]!);
     if (date && date.length === 4)
       out.push(fact('user.birth_year', date, `The user was born in ${date}.`, 0.85));
@@ -176,7 +206,9 @@ export function identityAnchors(clause: string, tagger: Tagger): AnchorCandidate
     // The date is what the thing "is", not a time later in the sentence ("my hobby is
     // pottery, I do it every Sunday").
     const said = m[2]!.split(/,\s*(?:I|and|but)\b/)[0]!;
-    const when = normalizeDate(said) ?? timeIn(said);
+    // The date must be what the thing is ("my exam is next Friday"), not a time later in the
+    // clause ("my sister Ana is visiting next week").
+    const when = startsWithTime(said) ? (normalizeDate(said) ?? timeIn(said)) : undefined;
     const what = m[1]!.toLowerCase();
     if (when && !/\b(?:name|job|favou?rite)\b/.test(what)) {
       out.push(
@@ -224,63 +256,9 @@ function pushJob(out: AnchorCandidate[], rest: string, tagger: Tagger, explicit:
   const at = /\b(?:at|for) (.+)/i.exec(rest);
   if (at) {
     const org = leadingPhrase(at[1]!, 4);
-    if (org) out.push(fact('user.employer', normalizeValue(org), `The user works at ${org}.`, 0.8));
+    // "a dentist for ten years" says how long, not where.
+    const spell = /\b(?:years?|months?|weeks?|days?|hours?|ages|a while|long|now)$/i;
+    if (org && !spell.test(org))
+      out.push(fact('user.employer', normalizeValue(org), `The user works at ${org}.`, 0.8));
   }
-}
-
-/** Family members and pets, with their names: "my sister Maria", "my cat is called Turing". */
-export function relationAnchors(clause: string, tagger: Tagger): AnchorCandidate[] {
-  const out: AnchorCandidate[] = [];
-  const add = (relation: string, name: string, pet: boolean) => {
-    const rel = relation.toLowerCase().replace(/\s+/g, ' ');
-    const value = normalizeValue(name);
-    if (!value) return;
-    // Relation words and names as written, not stemmed: "user.wife", "user.pet.cat.turing".
-    const relKey = rel.replace(/[\s-]+/g, '_');
-    const nameKey = value.replace(/\s+/g, '-');
-    const key = pet
-      ? `user.pet.${relKey}.${nameKey}`
-      : ONE.has(rel)
-        ? `user.${relKey}`
-        : `user.${relKey}.${nameKey}`;
-    out.push(
-      fact(
-        key,
-        value,
-        pet
-          ? `The user has a ${rel} named ${title(name)}.`
-          : `The user's ${rel} is ${title(name)}.`,
-        0.85,
-      ),
-    );
-    out.push({
-      kind: 'entity',
-      key: `entity:${value}`,
-      value: pet ? 'pet' : 'person',
-      text: `${title(name)} is the user's ${rel}.`,
-      confidence: 0.8,
-    });
-  };
-  const forms: [RegExp, boolean][] = [
-    [new RegExp(`\\bmy (${RELATION})(?:'s name)? is (called |named )?(.+)`, 'iu'), false],
-    [new RegExp(`\\b(?:my|our) (${PET})(?:'s name)? is (called |named )?(.+)`, 'iu'), true],
-    [new RegExp(`\\bI have (?:an?|one|two|three) (${PET}) (called |named )(.+)`, 'iu'), true],
-    [new RegExp(`\\bI have (?:an?|one) (${RELATION}) (called |named )(.+)`, 'iu'), false],
-    // Case matters here (a name follows), so "my" is spelled both ways instead of flag i.
-    [new RegExp(`\\b[Mm]y (${RELATION}),? ()(\\p{Lu}.+)`, 'u'), false],
-    [new RegExp(`\\b(?:[Mm]y|[Oo]ur) (${PET}),? ()(\\p{Lu}.+)`, 'u'), true],
-  ];
-  for (const [re, pet] of forms) {
-    const m = re.exec(clause);
-    if (!m) continue;
-    const named = Boolean(m[2]);
-    const name = nameAt(m[3]!, named, tagger);
-    // "my sister is a nurse": without "called/named" the name must look like a name.
-    if (name && (named || isCapitalized(name)) && !/^(?:a|an|the|my|very|so|not)\b/i.test(name))
-      add(m[1]!, name, pet);
-    if (out.length > 0) return out;
-  }
-  const m = new RegExp(`^${NAME} is my (${RELATION}|${PET})\\b`, 'u').exec(clause);
-  if (m && isCapitalized(m[1]!)) add(m[2]!, m[1]!, lexicon.pets.includes(m[2]!.toLowerCase()));
-  return out;
 }

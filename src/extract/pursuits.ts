@@ -43,7 +43,7 @@ export function pursuitAnchors(clause: string, sentence: string): AnchorCandidat
 /** "I play the cello", "I practise the piano every evening", "I play tennis on Sundays". */
 function playAnchors(clause: string): AnchorCandidate[] {
   const m = new RegExp(
-    `\\bI ${ADVERB}(?:play|practi[sc]e|am playing|am practi[sc]ing|have (?:been )?play(?:ed|ing)|am learning to play)(?: on)? (the |a |an |my )?(.+)`,
+    `\\bI ${ADVERB}(?:play|practi[sc]e|am playing|have been practi[sc]ing|am practi[sc]ing|have (?:been )?play(?:ed|ing)|am learning to play)(?: on)? (the |a |an |my )?(.+)`,
     'i',
   ).exec(clause);
   if (!m) return [];
@@ -64,6 +64,23 @@ function playAnchors(clause: string): AnchorCandidate[] {
   return [fact(`user.plays.${slug(value, 3)}`, value, `The user plays ${phrase}.`, 0.75)];
 }
 
+const MAKES = [...CAR_MAKES].sort((a, b) => b.length - a.length).join('|');
+const OWNED = new RegExp(
+  `\\b(?:my|our) (?:(?:old|new|little|trusty|beloved|battered|\\d{4}) )*(${MAKES})\\b`,
+  'i',
+);
+
+/**
+ * A car the user speaks of owning, in passing: "my Toyota broke down again", "should I sell
+ * my old Volvo?" (a question takes the car as given).
+ */
+export function ownedCarAnchors(clause: string): AnchorCandidate[] {
+  const m = OWNED.exec(clause);
+  if (!m) return [];
+  const value = normalizeValue(m[1]!);
+  return [fact('user.car', value, `The user's car is a ${title(m[1]!)}.`, 0.7)];
+}
+
 /** "I drive a Volvo", "my car is an old Fiat", "I sold the old car and bought a Subaru". */
 function carAnchors(clause: string): AnchorCandidate[] {
   let m = /\bmy (?:car|vehicle|ride) is (?:an? |the )?(.+)/i.exec(clause);
@@ -76,7 +93,7 @@ function carAnchors(clause: string): AnchorCandidate[] {
       `(?:\\bI ${ADVERB}|\\band (?:then )?)(?:have|own|bought|got|leased|purchased|have bought|just bought) (?:an? |the )?(.+)`,
       'i',
     ).exec(clause);
-  if (!m) return [];
+  if (!m) return ownedCarAnchors(clause);
   const rest = m[1]!.replace(ADJECTIVES, '');
   const phrase = leadingPhrase(rest, 3);
   if (!phrase || PRONOUN.test(phrase)) return [];
@@ -133,6 +150,13 @@ function hobbyAnchors(clause: string, sentence: string): AnchorCandidate[] {
   else if ((m = /^(.+?) is my (?:main |new |favou?rite )?(?:hobby|pastime)\b/i.exec(clause)))
     add(m[1]!.replace(/^(?:nothing beats |I love )/i, ''));
   else if (
+    (m =
+      /\bI spend (?:my |most of my |all my )?(?:weekends|free time|spare time|evenings|mornings|(?:mon|tues|wednes|thurs|fri|satur|sun)days) (?:doing|on|at|practi[sc]ing) (.+)/i.exec(
+        clause,
+      ))
+  )
+    add(m[1]!);
+  else if (
     (m = new RegExp(
       `\\bI ${ADVERB}(?:took up|have taken up|got into|started doing|picked up) (.+)`,
       'i',
@@ -151,7 +175,7 @@ function hobbyAnchors(clause: string, sentence: string): AnchorCandidate[] {
 function learningAnchors(clause: string): AnchorCandidate[] {
   const m =
     new RegExp(
-      `\\bI am ${ADVERB}(?:learning|studying|taking (?:classes|lessons|a course|a class) in) (.+)`,
+      `\\bI (?:am|have been) ${ADVERB}(?:learning|studying|trying to learn|teaching myself|taking (?:classes|lessons|a course|a class) in) (.+)`,
       'i',
     ).exec(clause) ??
     /\bmy (?:\w+ )?(?:class|course|lessons?|classes) (?:is|are) (?:in |on |about )?(.+)/i.exec(
@@ -164,6 +188,16 @@ function learningAnchors(clause: string): AnchorCandidate[] {
   const phrase = leadingPhrase(m[1]!, 3);
   const value = normalizeValue(phrase);
   if (!value || PRONOUN.test(value) || /^(?:to play|a lot|so much|how)\b/.test(value)) return [];
+  // "learning the violin" is the instrument the user plays now.
+  const instrument = value.split(' ').find((w) => INSTRUMENTS.has(w));
+  if (instrument)
+    return [
+      fact(
+        keyOf('user.instrument', instrument, clause),
+        instrument,
+        `The user plays the ${instrument} (learning it).`,
+      ),
+    ];
   const language = value.split(' ').find((w) => LANGUAGES.has(w));
   if (language)
     return [

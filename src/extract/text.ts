@@ -41,6 +41,16 @@ export const TIME_EXPRESSION = new RegExp(
   'i',
 );
 
+const OPENS_WITH_TIME = new RegExp(
+  `^(?:(?:on|at|in|by|scheduled for|set for|the) )*(?:\\d+(?:st|nd|rd|th)?|${MONTH}|${WEEKDAY}|next|this|tomorrow|tonight|today|coming|soon|later)\\b`,
+  'i',
+);
+
+/** True when `text` opens with a date or time ("next Friday", "on the 3rd", "May 4"). */
+export function startsWithTime(text: string): boolean {
+  return OPENS_WITH_TIME.test(text.trim());
+}
+
 /** The first time expression in `text`, lowercased, or undefined. */
 export function timeIn(text: string): string | undefined {
   return TIME_EXPRESSION.exec(text)?.[0].toLowerCase();

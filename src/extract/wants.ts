@@ -5,6 +5,7 @@
  */
 import type { AnchorCandidate } from './anchor.js';
 import { leadingPhrase } from './clause.js';
+import { CORRECTION_CUE } from './corrections.js';
 import lexicon from './lexicon.json';
 import { normalizeValue, slug, timeIn, withoutTime } from './text.js';
 
@@ -15,7 +16,7 @@ const TAIL =
 function objects(rest: string): string[] {
   const phrase =
     rest.split(
-      /[.;!?]|,\s*(?:but|because|since|so|which|when)\b|\s+(?:because|but|when|since|so that|unless|if)\s+/i,
+      /[.;!?]|,\s*(?:but|because|since|so|which|when|(?:it|that) is)\b|\s+(?:because|but|when|since|so that|unless|if)\s+|\s+so (?!much\b|many\b)/i,
     )[0] ?? '';
   return phrase
     .replace(TAIL, '')
@@ -28,7 +29,7 @@ function objects(rest: string): string[] {
 const LIKE =
   /\bI (?:really |absolutely |totally |just |also |truly |do )?(love|like|enjoy|adore|prefer)s? (.+)/i;
 const FAN =
-  /\bI am (?:a (?:big |huge |great )?fan of|really into|into|crazy about|obsessed with|fond of|keen on|passionate about) (.+)/i;
+  /\bI (?:am|have been) (?:really |so |totally )?(?:a (?:big |huge |great )?fan of|really into|into|crazy about|obsessed with|fond of|keen on|passionate about) (.+)/i;
 const UNLIKE =
   /\bI (?:do not|no longer|do not really|really do not|never) (?:really )?(like|love|enjoy|care for|eat|drink) (.+)/i;
 const HATE =
@@ -62,21 +63,20 @@ export function preferenceAnchors(clause: string): AnchorCandidate[] {
     const what = favourite[1]!.toLowerCase();
     // "my favourite dish" and "my favourite food" are one slot, so a change replaces.
     const slot = (lexicon.favoriteSynonyms as Record<string, string>)[what] ?? what;
-    if (value) {
-      out.push({
-        kind: 'preference',
-        key: `user.favorite.${slug(slot, 2)}`,
-        value: normalizeValue(value),
-        text: `The user's favourite ${what} is ${value}.`,
-        confidence: 0.9,
-      });
-    }
+    if (value) out.push(favouriteAnchor(slot, what, value, clause));
   } else if ((m = UNLIKE.exec(clause))) add(m[2]!, false, `does not ${m[1]!.toLowerCase()}`);
   else if ((m = HATE.exec(clause))) add(m[2]!, false, third(m[1]!.toLowerCase()));
   else if ((m = NOT_FAN.exec(clause))) add(m[1]!, false, 'is not keen on');
   else if ((m = FAN.exec(clause))) add(m[1]!, true, 'is into');
   else if ((m = LIKE.exec(clause)) && !/\bI would (?:like|love|prefer)\b/i.test(clause))
     add(m[2]!, true, third(m[1]!.toLowerCase()));
+  else if (
+    (m =
+      /\bI could (eat|drink|listen to|watch|read) (.+?) (?:every|all) (?:single )?(?:day|night|week|meal)\b/i.exec(
+        clause,
+      ))
+  )
+    add(m[2]!, true, 'loves');
 
   if (
     (m = /\bI am (not |no longer )?(?:severely |mildly |very |also )?allergic to (.+)/i.exec(
@@ -103,7 +103,7 @@ export function preferenceAnchors(clause: string): AnchorCandidate[] {
     }
   }
   const diet = new RegExp(
-    `\\bI am (not |no longer )?(?:an? )?(?:strict )?(${lexicon.diets.join('|')})\\b`,
+    `\\bI (?:am|have been|went|became|turned|switched to|went fully|have gone) (?:now |fully |completely )?(not |no longer )?(?:an? )?(?:strict )?(${lexicon.diets.join('|')})\\b`,
     'i',
   ).exec(clause);
   if (diet) {
@@ -119,14 +119,46 @@ export function preferenceAnchors(clause: string): AnchorCandidate[] {
   return out;
 }
 
-/** "Pizza is my favourite food", "Nothing beats ramen, it is my favourite dish". */
+/** Words after "my favourite" that are not what it is a favourite of ("…is my favourite now"). */
+const NOT_A_SLOT =
+  /^(?:now|too|again|ever|though|anyway|by far|of all|of all time|these days|lately|still|thing)$/i;
+
+/**
+ * A favourite, keyed by what it is a favourite of ("user.favorite.food"). One said without
+ * ("nothing beats ramen", "tacos are my favourite now") is keyed "user.favorite"; said as a
+ * change, it corrects whichever favourite it replaces and takes its slot (the tier decides).
+ */
+function favouriteAnchor(
+  slot: string,
+  what: string,
+  value: string,
+  clause: string,
+): AnchorCandidate {
+  const known = slot !== '' && !NOT_A_SLOT.test(slot);
+  const candidate: AnchorCandidate = {
+    kind: 'preference',
+    key: known ? `user.favorite.${slug(slot, 2)}` : 'user.favorite',
+    value: normalizeValue(value),
+    text: known ? `The user's favourite ${what} is ${value}.` : `The user's favourite is ${value}.`,
+    confidence: known ? 0.9 : 0.8,
+  };
+  return !known && CORRECTION_CUE.test(clause)
+    ? { ...candidate, corrects: { under: 'user.favorite' } }
+    : candidate;
+}
+
+/**
+ * "Pizza is my favourite food", "Nothing beats ramen, it is my favourite dish", "I'm over
+ * curry, tacos are my favourite now", "honestly nothing beats ramen": [match, slot, value].
+ */
 function reverseFavourite(clause: string): [string, string, string] | undefined {
   const m =
-    /^(?:nothing beats |I cannot get enough of |I could eat )?(.+?),? (?:it is |that is |is |are )(?:definitely |still |now )?my (?:favou?rite|fav) ([a-z]+)\b/i.exec(
+    /(?:^|,\s*)(?:nothing beats |I cannot get enough of |I could eat )?([^,]+?),? (?:it is |that is |is |are )(?:definitely |still |now |really |totally )?my (?:favou?rite|fav)(?: ([a-z]+(?: of all time)?))?\b/i.exec(
       clause,
     );
-  if (!m || /^(?:it|that|this|what|which|who|mine)$/i.test(m[1]!)) return undefined;
-  return [m[0], m[2]!, m[1]!];
+  if (m && !/^(?:it|that|this|what|which|who|mine)$/i.test(m[1]!)) return [m[0], m[2] ?? '', m[1]!];
+  const beats = /^nothing (?:beats|tops|compares to) (.+)/i.exec(clause);
+  return beats ? [beats[0], '', beats[1]!] : undefined;
 }
 
 function third(verb: string): string {

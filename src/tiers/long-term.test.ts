@@ -74,4 +74,68 @@ describe('LongTermTier', () => {
     expect(t.expired(3 * DAY).map((a) => a.id)).toEqual([plan.anchor.id]);
     expect(fact.anchor.expiresAt).toBeUndefined();
   });
+
+  it('a correcting candidate supersedes the anchor it names under another key, and gives it back when removed', () => {
+    const { t, merge } = tier();
+    const sister = (name: string, corrects?: AnchorCandidate['corrects']): AnchorCandidate => ({
+      kind: 'fact',
+      key: `user.sister.${name}`,
+      value: name,
+      text: `The user's sister is ${name}.`,
+      confidence: 0.9,
+      ...(corrects ? { corrects } : {}),
+    });
+    const ana = merge(sister('ana'), 't0', 0);
+    const maria = merge(sister('maria'), 't1', 1);
+    // Named: Ana, though Maria was seen last.
+    const ines = merge(sister('ines', { under: 'user.sister', value: 'ana' }), 't2', 2);
+    expect(ines.outcome).toBe('superseded');
+    expect(ines.anchor.supersedes).toBe(ana.anchor.id);
+    expect(ines.changed.map((a) => a.id)).toEqual([ines.anchor.id, ana.anchor.id]);
+    expect(t.get(maria.anchor.id)?.supersededBy).toBeUndefined();
+    // Unnamed: the most recently seen one under the prefix.
+    const eva = merge(sister('eva', { under: 'user.sister' }), 't3', 3);
+    expect(eva.anchor.supersedes).toBe(ines.anchor.id);
+    t.remove(eva.anchor.id);
+    expect(t.get(ines.anchor.id)?.supersededBy).toBeUndefined();
+    // Nothing under the prefix matches: a plain new anchor.
+    expect(merge(sister('zoe', { under: 'user.brother' }), 't4', 4).outcome).toBe('new');
+  });
+
+  it("a rewrite takes the corrected anchor's key, kind and text; a malformed correction is ignored", () => {
+    const { t, merge } = tier();
+    const fiat = merge(
+      {
+        kind: 'fact',
+        key: 'user.car',
+        value: 'fiat',
+        text: "The user's car is a Fiat.",
+        confidence: 0.9,
+      },
+      't0',
+    );
+    const rewrite = merge(
+      {
+        kind: 'fact',
+        key: 'user.correction.fiat',
+        value: 'kia',
+        text: 'The user corrected Fiat to Kia.',
+        confidence: 0.7,
+        corrects: { under: 'user', value: 'fiat', rewrite: 'Kia' },
+      },
+      't1',
+    );
+    expect(rewrite.anchor).toMatchObject({
+      key: 'user.car',
+      value: 'kia',
+      text: "The user's car is a Kia.",
+    });
+    expect(t.get(fiat.anchor.id)?.supersededBy).toBe(rewrite.anchor.id);
+    const odd = merge(
+      { ...lives('Paris'), corrects: { under: 42 } as unknown as AnchorCandidate['corrects'] },
+      't2',
+    );
+    expect(odd.outcome).toBe('new');
+    expect(odd.anchor.key).toBe('user.location');
+  });
 });

@@ -1,4 +1,5 @@
-import type { AnchorCandidate, AnchorKind } from '../extract/anchor.js';
+import type { AnchorCandidate, AnchorCorrection, AnchorKind } from '../extract/anchor.js';
+import { slug } from '../extract/text.js';
 import type { AnchorRecord } from '../store/types.js';
 
 /** How anchors age and expire; every field has a default. */
@@ -81,22 +82,52 @@ export class LongTermTier {
   /**
    * Merges a candidate: the same key and value restates (strengthens) the current anchor; the
    * same key with another value supersedes it (the old one kept and marked); else a new one.
+   * A candidate that `corrects` something (see {@link AnchorCandidate.corrects}) also
+   * supersedes the anchor it corrects, though its key differs ("my sister is called Ines, not
+   * Ana": `user.sister.ines` supersedes `user.sister.ana`); a rewrite candidate ("it's Rex,
+   * not Max") becomes that anchor with the new value.
    */
   merge(candidate: AnchorCandidate, from: AnchorSource, newId: () => string): MergeResult {
-    const existing = this.current.get(candidate.key);
-    if (existing && sameValue(existing.value, candidate.value)) {
-      return {
-        outcome: 'restated',
-        anchor: existing,
-        changed: [this.restate(existing, candidate, from)],
-      };
+    const corrected = validCorrection(candidate.corrects)
+      ? this.corrected(candidate, candidate.corrects)
+      : undefined;
+    const merged = corrected ? rewritten(candidate, corrected) : candidate;
+    const existing = this.current.get(merged.key);
+    if (existing && sameValue(existing.value, merged.value)) {
+      const changed = [this.restate(existing, merged, from)];
+      if (corrected && corrected !== existing) changed.push(supersede(corrected, existing));
+      return { outcome: 'restated', anchor: existing, changed };
     }
-    const anchor = this.create(candidate, from, newId());
-    if (!existing) return { outcome: 'new', anchor, changed: [anchor] };
-    existing.supersededBy = anchor.id;
-    existing.version++;
-    anchor.supersedes = existing.id;
-    return { outcome: 'superseded', anchor, changed: [anchor, existing] };
+    const anchor = this.create(merged, from, newId());
+    const replaced = existing ?? corrected;
+    if (!replaced) return { outcome: 'new', anchor, changed: [anchor] };
+    anchor.supersedes = replaced.id;
+    const changed = [anchor, supersede(replaced, anchor)];
+    if (existing && corrected && corrected !== existing) changed.push(supersede(corrected, anchor));
+    return { outcome: 'superseded', anchor, changed };
+  }
+
+  /**
+   * The current anchor a correction means: under its key prefix, other than the candidate's
+   * own key, whose value or last key part is the corrected value, else (no value named) the
+   * most recently seen one there. Entities only when the prefix is "entity".
+   */
+  private corrected(candidate: AnchorCandidate, c: AnchorCorrection): AnchorRecord | undefined {
+    const entities = c.under === 'entity';
+    const value = c.value?.trim().toLowerCase();
+    const names = value ? new Set([value, value.replace(/\s+/g, '-'), slug(value, 3)]) : undefined;
+    let best: AnchorRecord | undefined;
+    for (const anchor of this.current.values()) {
+      if (anchor.key === candidate.key && !c.rewrite) continue;
+      if ((anchor.kind === 'entity') !== entities) continue;
+      if (!(entities || anchor.key === c.under || anchor.key.startsWith(`${c.under}.`))) continue;
+      if (names) {
+        const last = anchor.key.split(/[.:]/).pop()!;
+        if (!names.has(anchor.value.toLowerCase()) && !names.has(last)) continue;
+      }
+      if (!best || anchor.lastSeen > best.lastSeen) best = anchor;
+    }
+    return best;
   }
 
   /** Counts a recall: the anchor is reinforced now and its half-life grows. */
@@ -195,6 +226,54 @@ export class LongTermTier {
     if (!set) this.ofTurn.set(turnId, (set = new Set()));
     set.add(anchorId);
   }
+}
+
+function validCorrection(c: unknown): c is AnchorCorrection {
+  if (!c || typeof c !== 'object') return false;
+  const { under, value, rewrite } = c as Record<string, unknown>;
+  return (
+    typeof under === 'string' &&
+    under.length > 0 &&
+    (value === undefined || (typeof value === 'string' && value.trim().length > 0)) &&
+    (rewrite === undefined || (typeof rewrite === 'string' && rewrite.trim().length > 0))
+  );
+}
+
+/** Marks `old` as replaced by `by` and returns it, to be written. */
+function supersede(old: AnchorRecord, by: AnchorRecord): AnchorRecord {
+  old.supersededBy = by.id;
+  old.version++;
+  return old;
+}
+
+/**
+ * The candidate to store for a correction of `old`: a rewrite takes the old anchor's kind and
+ * key and says the new value in its text ("The user has a dog named Max." → "…named Rex.");
+ * a candidate keyed by the correction's prefix alone ("user.favorite", from "tacos are my
+ * favourite now") takes the key of what it corrects; any other candidate stays as it is.
+ */
+function rewritten(candidate: AnchorCandidate, old: AnchorRecord): AnchorCandidate {
+  const c = candidate.corrects!;
+  if (!c.rewrite) return candidate.key === c.under ? { ...candidate, key: old.key } : candidate;
+  const said = c.rewrite.trim();
+  const was = c.value?.trim() ?? old.value;
+  const parts = old.key.split('.');
+  const last = parts[parts.length - 1]!;
+  const keyed = [was.replace(/\s+/g, '-'), slug(was, 3)].includes(last);
+  if (keyed)
+    parts[parts.length - 1] =
+      last === slug(was, 3) ? slug(candidate.value, 3) : candidate.value.replace(/\s+/g, '-');
+  const value = sameValue(old.value, was) ? candidate.value : old.value;
+  const surface = new RegExp(`\\b${was.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'gi');
+  const text =
+    old.text.search(surface) >= 0
+      ? old.text.replace(surface, (w) => (/^\p{Lu}/u.test(w) ? title(said) : said))
+      : `${old.text.replace(/[.!]*$/, '')} (corrected: ${said}, not ${was}).`;
+  return { ...candidate, kind: old.kind, key: parts.join('.'), value, text };
+}
+
+function title(s: string): string {
+  return s.replace(/^\p{Ll}/u, (ch) => ch.toUpperCase());
 }
 
 function sameValue(a: string, b: string): boolean {
