@@ -14,6 +14,9 @@ import { icon } from './ui/icons.js';
 import { renderMemoryPanel, type MemoryTab } from './ui/memory-panel.js';
 import { renderBadge, renderStats } from './ui/stats.js';
 
+/** The least time between two refreshes caused by memory changes. */
+const REFRESH_MS = 80;
+
 /** A new conversation's id: sortable by creation, unique across tabs. */
 function newConversationId(): string {
   const random = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
@@ -43,10 +46,13 @@ export class App {
   error: string | null = null;
   storage: StorageReport | undefined;
   lastRecallMs: number | undefined;
+  /** The last turn's timings, from Enter: its first reply piece, the whole reply, its recall. */
+  lastTurn: { firstPieceMs: number; replyMs: number; recallMs: number; words: number } | undefined;
   private turn: AbortController | null = null;
   private refreshing: Promise<void> | null = null;
   private again = false;
   private unsubscribe: () => void = () => undefined;
+  private soon: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     public memory: Memory,
@@ -74,7 +80,20 @@ export class App {
     this.unsubscribe();
     this.memory = memory;
     this.recalls.clear();
-    this.unsubscribe = memory.onChange(() => void this.refresh());
+    this.unsubscribe = memory.onChange(() => this.refreshSoon());
+  }
+
+  /**
+   * A refresh at most every REFRESH_MS for memory changes: a turn brings several (the turn,
+   * then summaries, anchors and vectors from the background), and each refresh re-reads the
+   * conversation.
+   */
+  refreshSoon(): void {
+    if (this.soon !== undefined) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      void this.refresh();
+    }, REFRESH_MS);
   }
 
   /** Re-reads conversations and the open one's memory, then renders; calls coalesce. */
@@ -264,6 +283,8 @@ export class App {
     this.streaming = { text: '' };
     const session = this.current;
     const first = !this.conversations.some((c) => c.id === session && c.turns > 0);
+    const start = performance.now();
+    let firstPieceMs: number | undefined;
     this.render();
     try {
       await this.ensureResponder();
@@ -274,15 +295,22 @@ export class App {
         onRecall: (recall, ms) => {
           this.recalls.set(session, { recall, ms });
           this.lastRecallMs = ms;
-          void this.refresh();
+          this.refreshSoon();
         },
         onPiece: (reply) => {
+          firstPieceMs ??= performance.now() - start;
           if (!this.streaming) return;
           this.streaming.text = reply;
           if (!updateStreaming($('#messages'), reply)) this.render();
         },
       });
       if (!outcome.reply.trim()) this.error = 'The responder gave an empty reply.';
+      this.lastTurn = {
+        firstPieceMs: firstPieceMs ?? Number.NaN,
+        replyMs: performance.now() - start,
+        recallMs: outcome.recallMs,
+        words: outcome.reply.split(/\s+/).length,
+      };
     } catch (error) {
       if (!controller.signal.aborted)
         this.error = `No reply: ${error instanceof Error ? error.message : String(error)}`;

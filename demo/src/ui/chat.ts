@@ -1,6 +1,6 @@
 /** The message list: stored turns, then the reply being streamed. */
 import type { Turn } from '../../../src/index.js';
-import { fill, formatTime, h } from '../dom.js';
+import { formatTime, h } from '../dom.js';
 
 export interface ChatModel {
   turns: Turn[];
@@ -20,13 +20,22 @@ const SUGGESTIONS = [
   'I plan to visit Tokyo in April.',
 ];
 
+/** Each list's message elements by turn id: a long conversation is not rebuilt per change. */
+const built = new WeakMap<HTMLElement, Map<string, HTMLElement>>();
+
 export function renderChat(root: HTMLElement, model: ChatModel): void {
+  const before = built.get(root) ?? new Map<string, HTMLElement>();
+  const after = new Map<string, HTMLElement>();
   const items: HTMLElement[] = [];
   const visible = model.turns.filter((t) => t.role === 'user' || t.role === 'assistant');
   visible.forEach((turn, i) => {
     const last = i === visible.length - 1 && turn.role === 'assistant' && !model.streaming;
-    items.push(message(turn.role, turn.content, turn.at, last ? model : undefined));
+    if (last) return items.push(message(turn.role, turn.content, turn.at, model));
+    const element = before.get(turn.id) ?? message(turn.role, turn.content, turn.at, undefined);
+    after.set(turn.id, element);
+    items.push(element);
   });
+  built.set(root, after);
   if (model.streaming) {
     const streaming = message('assistant', model.streaming.text, undefined, undefined);
     streaming.classList.add('streaming');
@@ -41,7 +50,11 @@ export function renderChat(root: HTMLElement, model: ChatModel): void {
   }
   if (!items.length) items.push(emptyState(model));
   const stick = root.scrollHeight - root.scrollTop - root.clientHeight < 80;
-  fill(root, ...items);
+  // Keep the children that are already in place (the conversation so far); replace the rest.
+  let same = 0;
+  while (same < items.length && root.children[same] === items[same]) same++;
+  while (root.children.length > same) root.lastElementChild!.remove();
+  root.append(...items.slice(same));
   if (stick || model.streaming) root.scrollTop = root.scrollHeight;
 }
 
