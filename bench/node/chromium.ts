@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
-import { createServer, type Plugin } from 'vite';
+import { createLogger, createServer, type Plugin } from 'vite';
 import { chromiumLaunchOptions } from '../../src/testing/chromium.js';
 import { configToJson, QUERY_ROWS, type BenchConfig, type DataKind } from '../options.js';
 import type { EnvResult } from '../types.js';
@@ -31,7 +31,7 @@ export async function runChromium(input: ChromiumInput): Promise<{
   const server = await createServer({
     configFile: false,
     root: join(input.root, 'bench', 'browser'),
-    logLevel: 'warn',
+    customLogger: quietLogger(),
     plugins: [benchData(input)],
     optimizeDeps: { noDiscovery: true, include: [] },
     server: {
@@ -83,6 +83,16 @@ export async function runChromium(input: ChromiumInput): Promise<{
     await browser.close();
     await server.close();
   }
+}
+
+/** Vite's warnings, less one per Orama module about its published source maps. */
+function quietLogger() {
+  const logger = createLogger('warn');
+  const warnOnce = logger.warnOnce.bind(logger);
+  logger.warnOnce = (message, options) => {
+    if (!message.startsWith('Sourcemap for ')) warnOnce(message, options);
+  };
+  return logger;
 }
 
 /**

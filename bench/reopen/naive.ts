@@ -35,9 +35,12 @@ export async function naiveReopen(name: string) {
   const db = await NaiveIdb.open(name);
   const store = await db.load();
   const t1 = performance.now();
+  const vectorType: NaiveVectorType =
+    store.entries[0]?.vector instanceof Float32Array ? 'Float32Array' : 'number[]';
+  // The question's vector in the form the memories' are kept in, as the library converts both.
   const recall = async (question: string) => {
     const [vector] = await embedder.embed([question]);
-    return store.query(vector!, TOP_K).map((hit) => hit.text);
+    return store.query(asStored(vector!, vectorType), TOP_K).map((hit) => hit.text);
   };
   const first = await recall(FIRST_QUESTION);
   const t2 = performance.now();
@@ -48,7 +51,6 @@ export async function naiveReopen(name: string) {
     times.push(performance.now() - t);
   }
   db.close();
-  const vectorType = store.entries[0]?.vector instanceof Float32Array ? 'Float32Array' : 'number[]';
   return {
     items: store.entries.length,
     vectorType,

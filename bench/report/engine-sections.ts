@@ -66,10 +66,10 @@ export function reopenSection(r: ReopenFigures | undefined): string {
         'N',
         'reopen + first recall',
         'memkeeper',
-        'ratio',
+        'peer ÷ memkeeper',
         'recall p50',
         'memkeeper',
-        'ratio',
+        'peer ÷ memkeeper',
       ],
       r.comparison.map((c) => [
         c.peer,
@@ -151,8 +151,9 @@ export function kvSection(k: KvJson | undefined): string {
         `${num(r.cacheBytesBefore / MiB, 0)} → ${num(r.cacheBytesAfter / MiB, 0)}`,
       ]),
     ),
+    `<p>Quality proxies on synthetic attention (${esc(k.quality.setup)}): they say how the policies behave on this data, nothing about a real model.</p>`,
     lineChart({
-      title: `Attention mass kept vs compression (synthetic: ${k.quality.setup})`,
+      title: 'Attention mass kept vs compression, synthetic attention',
       x: { label: 'compression (×)', log: true },
       y: { label: 'attention mass kept', percent: true },
       series: policies.map((name) => ({
