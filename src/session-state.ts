@@ -235,6 +235,19 @@ export class SessionState {
     this.shared.embedder.observe?.(texts);
   }
 
+  /** The `n` turns before `turn` that this session holds, oldest first (ids are by seq). */
+  private turnsBefore(
+    turn: TurnRecord,
+    n: number,
+  ): { role: TurnRecord['role']; content: string }[] {
+    const out: { role: TurnRecord['role']; content: string }[] = [];
+    for (let seq = turn.seq - n; seq < turn.seq; seq++) {
+      const earlier = this.turns.get(`${this.id}/t${seq}`);
+      if (earlier) out.push({ role: earlier.role, content: earlier.content });
+    }
+    return out;
+  }
+
   private async extractTurn(turn: TurnRecord): Promise<void> {
     if (!this.turns.has(turn.id)) return;
     const { role, content, name, at } = turn;
@@ -243,6 +256,7 @@ export class SessionState {
       content,
       at,
       ...(name ? { name } : {}),
+      previous: this.turnsBefore(turn, 2),
     });
     const candidates = (Array.isArray(found) ? found : []).filter(isCandidate);
     // Refused as stale (another tab restated or superseded one of these anchors, or extracted

@@ -19,6 +19,9 @@ export interface ExtractTurn {
   content: string;
   name?: string;
   at?: number;
+  /** The session's turns just before this one (up to two, oldest first), for a fragment that
+   * answers the assistant's question ("What did you name him?" — "Biscuit!"). */
+  previous?: readonly { role: TurnRecord['role']; content: string }[];
 }
 
 /** Finds anchor candidates in a turn (the default uses compromise and first-person patterns). */

@@ -29,6 +29,7 @@ import {
   restated,
   statementBeforeQuestion,
 } from './clause.js';
+import { answerAsStatement, type EarlierTurn } from './answers.js';
 import { withCorrections } from './corrections.js';
 import type { Tagger } from './first-person.js';
 import { identityAnchors } from './first-person.js';
@@ -48,6 +49,11 @@ export interface ExtractableTurn {
   content: string;
   /** The speaker's name, used in entity texts ("mentioned by Ada"). */
   name?: string;
+  /**
+   * The turns just before this one, oldest first: a user turn that answers the assistant's
+   * question in a fragment ("What did you name him?" — "Biscuit!") is read with them.
+   */
+  previous?: readonly EarlierTurn[];
 }
 
 /** Options of {@link extractAnchors}. */
@@ -100,6 +106,11 @@ export function extractAnchors(
   const doc = nlp(content);
   const found: AnchorCandidate[] = [];
   if (turn.role === 'user') {
+    const previous = (Array.isArray(turn.previous) ? turn.previous : []).filter(
+      (t) => typeof t?.role === 'string' && typeof t.content === 'string',
+    );
+    const answer = previous.length ? answerAsStatement(content, previous) : undefined;
+    if (answer) found.push(...statementAnchors(expandContractions(answer), ''));
     let before = '';
     for (const sentence of doc.sentences().out('array') as string[]) {
       found.push(...userAnchors(sentence, before));

@@ -16,6 +16,7 @@ import { normalizeValue } from './text.js';
 const alt = (words: readonly string[]) => words.map((w) => w.replace(/[-\s]/g, '[-\\s]')).join('|');
 const ONE = new Set(lexicon.relations.one);
 const PETS = new Set(lexicon.pets);
+const PET_KINDS: Record<string, string> = lexicon.petKinds;
 const KIN = `(?:${alt([...lexicon.relations.one, ...lexicon.relations.many, ...lexicon.pets])})`;
 /** Words before the relation that do not change who it is ("my older sister"). */
 const MOD =
@@ -125,8 +126,10 @@ function relation(
   if (!value) return [];
   const pet = PETS.has(rel);
   const who = `${said.mod?.toLowerCase() ?? ''}${rel}`;
-  // Relation words and names as written, not stemmed: "user.wife", "user.pet.cat.turing".
-  const relKey = rel.replace(/[\s-]+/g, '_');
+  // Relation words and names as written, not stemmed: "user.wife", "user.pet.cat.turing"; a
+  // puppy is keyed as the dog it is, so that "we renamed the dog" corrects it.
+  const kind = PET_KINDS[rel] ?? rel;
+  const relKey = kind.replace(/[\s-]+/g, '_');
   const family = pet ? `user.pet.${relKey}` : `user.${relKey}`;
   const byName = pet || !ONE.has(rel);
   const key = byName ? `${family}.${value.replace(/\s+/g, '-')}` : family;
@@ -135,7 +138,9 @@ function relation(
     kind: 'fact',
     key,
     value,
-    text: pet ? `The user has a ${who} named ${name}.` : `The user's ${who} is ${name}.`,
+    text: pet
+      ? `The user has a ${who}${kind === rel ? '' : ` (${kind})`} named ${name}.`
+      : `The user's ${who} is ${name}.`,
     confidence: presupposed ? 0.7 : 0.85,
     ...(corrects && byName ? { corrects: { under: family } } : {}),
   };
