@@ -79,8 +79,9 @@ export default defineConfig({
         globPatterns: ['**/*.{html,js,mjs,css,wasm,json,svg,png,ico,webp,woff,woff2}'],
         // onnxruntime-web's WASM (10–25 MB) is needed only when the in-browser LLM is picked:
         // precaching it would make every first visit download it, and fail the install when
-        // it fails. It is cached at first use instead (runtime rules below).
-        globIgnores: ['**/ort-wasm*'],
+        // it fails. It is cached at first use instead (runtime rules below). Only ORT's own
+        // files: the app's chunk that points at them (ort-wasm-<hash>.js) is precached.
+        globIgnores: ['**/ort-wasm-simd-threaded*'],
         maximumFileSizeToCacheInBytes: PRECACHE_MAX_BYTES,
         navigateFallback: 'index.html',
         runtimeCaching: [

@@ -17,6 +17,8 @@ export class DemoChat {
   readonly userMessages: Locator;
   readonly assistantMessages: Locator;
   readonly conversations: Locator;
+  /** The in-browser LLM's KV cache badge in the chat header. */
+  readonly kvStatus: Locator;
 
   constructor(readonly page: Page) {
     this.input = page.getByRole('textbox', { name: 'Message' });
@@ -25,6 +27,7 @@ export class DemoChat {
     this.userMessages = page.getByTestId('message-user').locator('.bubble');
     this.assistantMessages = page.getByTestId('message-assistant').locator('.bubble');
     this.conversations = page.getByTestId('conversation');
+    this.kvStatus = page.getByTestId('kv-status');
   }
 
   /** Opens the app and waits until it started (memory open, responder chosen). */
@@ -47,6 +50,31 @@ export class DemoChat {
     await expect(this.assistantMessages).toHaveCount(before + 1, { timeout: 60_000 });
     await expect(this.page.getByTestId('streaming')).toHaveCount(0);
     return (await this.assistantMessages.last().textContent()) ?? '';
+  }
+
+  /**
+   * Sends a message and waits for the reply, having seen it stream: the reply's bubble shows
+   * text, then more text, before the reply lands. With `stop`, clicks Stop once it has
+   * streamed that far, as a person who has read enough. Returns the reply's text.
+   */
+  async sayStreamed(text: string, { stop = false, timeout = 120_000 } = {}): Promise<string> {
+    const before = await this.assistantMessages.count();
+    await this.input.fill(text);
+    await this.input.press('Enter');
+    const streaming = this.page.getByTestId('streaming').locator('.bubble');
+    await expect(streaming).toHaveText(/\S/, { timeout });
+    // allTextContents: no waiting for a bubble that may be gone by then.
+    const shown = async () => (await streaming.allTextContents()).join('');
+    const first = await shown();
+    await expect
+      .poll(async () => (await shown()).length, { timeout })
+      .toBeGreaterThan(first.length);
+    if (stop) await this.page.getByRole('button', { name: 'Stop' }).click();
+    await expect(this.assistantMessages).toHaveCount(before + 1, { timeout });
+    await expect(this.page.getByTestId('streaming')).toHaveCount(0);
+    const reply = (await this.assistantMessages.last().textContent()) ?? '';
+    expect(reply).toContain(first.trim());
+    return reply;
   }
 
   /** Opens a tab of the memory panel (on a phone, the panel's drawer first). */
