@@ -6,10 +6,26 @@
  * phrasings ("Ana is my sister"), corrections said several ways, and distractors stating the
  * same kinds of facts about other people. Same `Dialogue` shape, seeded, so it replays.
  */
-import data from './chat.json';
+import chat from './chat.json';
 import { random, type Dialogue, type Probe, type ScriptTurn } from './dialogue.js';
 
-type Slot = (typeof data.slots)[number];
+/** A set of wordings (chat.json, chat-heldout.json): slots, distractors, replies. */
+export interface ChatWordings {
+  slots: Slot[];
+  distractors: string[];
+  replies: string[];
+}
+
+/** A fact the user states: its wordings, corrections, questions and values. */
+interface Slot {
+  key: string;
+  state: string[];
+  /** [user, assistant question, user answer with the value]. */
+  split: string[][];
+  correct: string[];
+  ask: string[];
+  values: string[];
+}
 
 /** One time a slot's value is said: the user turns it takes, and the turn carrying the value. */
 interface Saying {
@@ -42,9 +58,9 @@ function fill(template: string, value: string, old = ''): string {
  * @example
  * const { turns, probes } = generateChat(200, 7);
  */
-export function generateChat(length: number, seed: number): Dialogue {
+export function generateChat(length: number, seed: number, data: ChatWordings = chat): Dialogue {
   const next = random(seed);
-  const plan = planSayings(length, next);
+  const plan = planSayings(data, length, next);
   const byTurn = new Map<number, string>();
   for (const sayings of plan.values())
     for (const s of sayings) [...s.turns.keys()].forEach((t, i) => byTurn.set(t, s.texts[i]!));
@@ -53,14 +69,15 @@ export function generateChat(length: number, seed: number): Dialogue {
   for (let i = 0; i < length; i++) {
     const role = i % 2 === 0 ? 'user' : 'assistant';
     const content =
-      byTurn.get(i) ?? (role === 'user' ? distractor(next, unused) : pick(data.replies, next));
+      byTurn.get(i) ??
+      (role === 'user' ? distractor(data, next, unused) : pick(data.replies, next));
     turns.push({ role, content, at: START + i * STEP });
   }
   return { turns, probes: probes(length, plan, next) };
 }
 
 /** Where each slot is said: a first saying, maybe a restatement, and for some a correction. */
-function planSayings(length: number, next: () => number): Map<Slot, Saying[]> {
+function planSayings(data: ChatWordings, length: number, next: () => number): Map<Slot, Saying[]> {
   const head = Math.max(2, Math.floor(length * 0.1));
   const taken = new Set<number>();
   // A user turn (even index) in [from, to), with `span` turns free from it (3 for a split).
@@ -148,7 +165,7 @@ function unusedValues(plan: Map<Slot, Saying[]>): Map<string, string[]> {
 }
 
 /** Chatter; `{slot}` is a value of that slot this dialogue never states about the user. */
-function distractor(next: () => number, unused: Map<string, string[]>): string {
+function distractor(data: ChatWordings, next: () => number, unused: Map<string, string[]>): string {
   const chosen = new Map<string, string>();
   const value = (key: string) => {
     if (!chosen.has(key)) chosen.set(key, pick(unused.get(key) ?? ['something'], next));

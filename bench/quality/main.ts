@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { encode } from 'gpt-tokenizer/encoding/cl100k_base';
 import { renderTurn } from '../../src/recall/render.js';
 import { estimateTokens } from '../../src/recall/tokens.js';
+import heldout from './chat-heldout.json';
 import { generateChat } from './chat.js';
 import { generateDialogue, type Dialogue, type Probe } from './dialogue.js';
 import {
@@ -34,6 +35,10 @@ const DIALOGUES: Record<string, { seeds: number; make: (length: number, n: numbe
   {
     script: { seeds: 1, make: (length) => generateDialogue(length, length) },
     chat: { seeds: 5, make: (length, n) => generateChat(length, length * 31 + 7 + n * 1009) },
+    heldout: {
+      seeds: 5,
+      make: (length, n) => generateChat(length, length * 37 + 11 + n * 1013, heldout),
+    },
   };
 
 interface Score {
