@@ -46,6 +46,8 @@ export class App {
   error: string | null = null;
   storage: StorageReport | undefined;
   lastRecallMs: number | undefined;
+  /** Responders loaded (a model downloaded and compiled): the first message need not load. */
+  readonly loaded = new WeakSet<object>();
   /** The last turn's timings, from Enter: its first reply piece, the whole reply, its recall. */
   lastTurn: { firstPieceMs: number; replyMs: number; recallMs: number; words: number } | undefined;
   private turn: AbortController | null = null;

@@ -120,6 +120,7 @@ export class Controls {
         this.job('responder', { state: 'busy', progress: p.progress, detail: p.detail }, id);
         this.app.notice(`${responder.label}: ${p.detail}`, 0);
       });
+      this.app.loaded.add(responder);
       this.job('responder', { state: 'ready', detail: `${responder.label} is ready.` }, id);
       this.app.notice(`${responder.label} is ready.`);
     } catch (error) {

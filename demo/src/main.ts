@@ -47,12 +47,8 @@ async function main() {
   const { memory, passphrase } = await open();
   const settings = loadSettings();
   const app = new App(memory, settings, createResponder(settings), async () => {
-    if (!ready.has(app.responder)) {
-      await controls.loadResponder();
-      ready.add(app.responder);
-    }
+    if (!app.loaded.has(app.responder)) await controls.loadResponder();
   });
-  const ready = new WeakSet<object>();
   const controls = new Controls(app, passphrase);
   followOtherTabs(
     () => app.memory,
@@ -62,7 +58,7 @@ async function main() {
   // Offline replies need no loading: say so at once.
   if (settings.responder === 'offline') {
     await app.responder.load(() => undefined);
-    ready.add(app.responder);
+    app.loaded.add(app.responder);
   }
   Object.assign(window, { memkeeperDemo: app });
 }

@@ -28,29 +28,56 @@ export interface Conversation {
   lastToken?: number;
 }
 
-/** The new messages for a cached conversation: memory it lacks, then the user's message. */
-export function continuation(conversation: Conversation, request: ReplyRequest): ChatMessage[] {
+/**
+ * The new messages for a cached conversation: memory it lacks, then the user's message. The
+ * memory fed per turn is capped at `memoryTokens` (a share of the KV budget), the most relevant
+ * first: recall is sized for a whole prompt, and feeding all of it into a cache near its budget
+ * would prune again at every turn. Returns the ids of the memory items fed.
+ */
+export function continuation(
+  conversation: Conversation,
+  request: ReplyRequest,
+  memoryTokens = Number.POSITIVE_INFINITY,
+): { messages: ChatMessage[]; items: string[] } {
   const fresh = request.recall.items.filter(
     (item) =>
       item.tier !== 'short-term' &&
       !conversation.fedItems.has(item.id) &&
       !inCache(conversation, item),
   );
-  const anchors = fresh.filter((i) => i.kind === 'anchor').map((i) => i.text);
-  const earlier = fresh.filter((i) => i.kind !== 'anchor').map((i) => i.text);
+  const chosen = new Set<string>();
+  let used = 0;
+  for (const item of [...fresh].sort((a, b) => b.scores.final - a.scores.final)) {
+    if (used + item.tokens > memoryTokens) continue;
+    chosen.add(item.id);
+    used += item.tokens;
+  }
+  const kept = fresh.filter((i) => chosen.has(i.id));
+  const anchors = kept.filter((i) => i.kind === 'anchor').map((i) => i.text);
+  const earlier = kept.filter((i) => i.kind !== 'anchor').map((i) => i.text);
   const memory = [
     anchors.length ? [HEADERS.anchors, ...anchors].join('\n') : '',
     earlier.length ? [HEADERS.earlier, ...earlier].join('\n') : '',
   ].filter(Boolean);
   const user: ChatMessage = { role: 'user', content: request.message };
-  return memory.length ? [{ role: 'system', content: memory.join('\n\n') }, user] : [user];
+  const messages: ChatMessage[] = memory.length
+    ? [{ role: 'system', content: memory.join('\n\n') }, user]
+    : [user];
+  return { messages, items: [...chosen] };
 }
 
-/** Records what this turn feeds. */
-export function feed(conversation: Conversation, request: ReplyRequest, fresh: boolean): void {
+/** Records what this turn feeds (`items`: the memory items fed, default all of recall's). */
+export function feed(
+  conversation: Conversation,
+  request: ReplyRequest,
+  fresh: boolean,
+  items?: readonly string[],
+): void {
+  const fed = items ? new Set(items) : undefined;
   for (const item of request.recall.items) {
-    if (item.tier !== 'short-term') conversation.fedItems.add(item.id);
-    else if (fresh) for (const s of item.sources) conversation.fedTurns.add(s);
+    if (item.tier !== 'short-term') {
+      if (!fed || fed.has(item.id)) conversation.fedItems.add(item.id);
+    } else if (fresh) for (const s of item.sources) conversation.fedTurns.add(s);
   }
   conversation.fedTurns.add(request.turnId);
 }

@@ -23,6 +23,12 @@ import type { KvStatus, ReplyRequest, Responder } from './types.js';
 
 export type { LlmDevice, LlmModelEntry } from './llm-load.js';
 
+/**
+ * Share of the KV budget that memory fed into a cached conversation may take per turn: the
+ * rest is the conversation itself (recall's whole context goes only into a first prompt).
+ */
+const MEMORY_SHARE = 0.25;
+
 /** The models the demo offers (models.json). */
 export const LLM_MODELS: readonly LlmModelEntry[] = models.models;
 
@@ -152,11 +158,12 @@ export function llmResponder(options: LlmResponderOptions): Responder {
       await drop();
     }
     if (current && current.chat.conversationLength > 0) {
-      const text = nextTurn(tokenizer, continuation(current, request), endedWith(current, loaded));
+      const next = continuation(current, request, Math.floor(budget * MEMORY_SHARE));
+      const text = nextTurn(tokenizer, next.messages, endedWith(current, loaded));
       const ids = tokenizer.encode(text, { add_special_tokens: false });
       const room = current.chat.cacheLength + current.chat.pendingTokens.length + ids.length;
       if (room + maxNewTokens <= entry.contextTokens) {
-        feed(current, request, false);
+        feed(current, request, false, next.items);
         return ids;
       }
       await drop();
