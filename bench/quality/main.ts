@@ -1,13 +1,16 @@
 /**
  * `npm run bench:quality`: generated dialogues of 200, 1,000 and 5,000 turns through memkeeper
- * and two baselines, a probe every 5 turns, a 1,500-token budget. Two dialogue sets: `script`
- * (dialogue.ts, the set extraction was first tuned on) and `chat` (chat.ts, written apart:
- * other wordings, chat style, split facts, third-person phrasings; five dialogues per length,
- * summed). Prints accuracy, head retention, superseded-fact errors and context tokens (cl100k)
- * per set, then PASS/FAIL per target: the issue's targets on `script`, "above both baselines
- * at equal tokens" on both.
+ * and two baselines, a probe every 5 turns, a 1,500-token budget. Three dialogue sets:
+ * `script` (dialogue.ts, the set extraction was first tuned on), `chat` (chat.ts, written
+ * apart: chat-style wordings, facts in questions, facts split over two turns, third-person
+ * phrasings, corrections said several ways) and `heldout` (the chat generator on wordings
+ * written after, first run untuned); five dialogues per length for the chat sets, summed.
+ * Prints accuracy, head retention, superseded-fact errors and context tokens (cl100k) per set,
+ * then PASS/FAIL per target: the issue's targets on `script`, "above both baselines at equal
+ * tokens" on every set.
  *
- * Usage: npm run bench:quality -- [--sizes 200,1000,5000] [--dialogues script,chat] [--json FILE]
+ * Usage: npm run bench:quality -- [--sizes 200,1000,5000] [--dialogues script,chat,heldout]
+ *   [--json FILE]
  */
 import { writeFileSync } from 'node:fs';
 import { encode } from 'gpt-tokenizer/encoding/cl100k_base';

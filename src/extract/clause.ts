@@ -20,10 +20,11 @@ export function expandContractions(text: string): string {
       .replace(/\bI'll\b/gi, 'I will')
       .replace(/\bI'd\b/gi, 'I would')
       .replace(/\bmy name's\b/gi, 'my name is')
+      .replace(/^name's\b/i, 'my name is')
       // "my car's an old Fiat", "my bday's on May 3", "my sister's Ana": "'s" is "is" where a
       // predicate follows, a possessive where a noun does ("my sister's name").
       .replace(
-        /\b((?:my|our) (?:[a-z]+ )?[a-z]+)'s (?=(?:an?|the|on|in|at|from|called|named|now|still|just|actually|really|so|very|not|always|been|getting|going|turning|\p{Lu})\b)/gu,
+        /\b((?:my|our) (?:[a-z]+ )?[a-z]+)'s (?=(?:an?|the|on|in|at|from|called|named|now|still|just|actually|really|so|very|not|always|been|getting|going|turning)\b|\p{Lu}|\d)/gu,
         '$1 is ',
       )
       .replace(/\b(he|she|it|that|there|what|who|where)'s\b/gi, '$1 is')
@@ -59,10 +60,11 @@ const DROPPED_I =
 /**
  * Puts back the "I" that chat leaves out at the start of a clause: "been at Acme for two
  * years" → "I have been at Acme…", "went vegan last year" → "I went vegan…", "trying to learn
- * Dutch" → "I am trying to learn Dutch". Only past tenses and "-ing" forms: a bare present
+ * Dutch" → "I am trying to learn Dutch", "born on May 3" → "I was born on May 3". Only past tenses and "-ing" forms: a bare present
  * ("play some jazz") is an imperative to the assistant, not a statement.
  */
 export function withSubject(clause: string): string {
+  if (/^born (?:on|in)\b/i.test(clause)) return `I was ${clause}`;
   const m = DROPPED_I.exec(clause);
   if (!m) return clause;
   if (m[1]) return `I have ${clause}`;
@@ -123,7 +125,7 @@ const BOUNDARY = new Set(
     'for since with and but because now last next this these that in at on when where which who ' +
     'to so right currently anymore too as from by until after before then while though or ' +
     'already still today tomorrow yesterday tonight soon recently again either ever every instead ' +
-    'daily weekly'
+    'daily weekly is are was were am has have had will would can could should do does did'
   ).split(' '),
 );
 
@@ -148,6 +150,7 @@ export function leadingPhrase(rest: string, max = 4): string {
       (out.length === 0 && BOUNDARY.has(lower) && lower !== 'the')
     )
       break;
+    if (capitalRun && out.length > 0 && word === 'I') break;
     if (
       capitalRun &&
       out.length > 0 &&
@@ -179,7 +182,7 @@ export function statementBeforeQuestion(expanded: string): string | undefined {
   return statement && !QUESTION_START.test(statement) ? statement : undefined;
 }
 
-const AS_WHO = /^as (an? |someone who |somebody who |a person who )([^,]+),\s*/i;
+const AS_WHO = /^as (an? |someone who |somebody who |a person who )([^,]+?)(?:,\s*|\s+(?=I\b))/i;
 
 function asStatement(m: RegExpExecArray): string {
   if (/^an? $/i.test(m[1]!)) return `I am ${m[1]}${m[2]}`;
@@ -203,6 +206,9 @@ export function restated(expanded: string): string {
   const s = expanded.replace(FILLERS, '').trim();
   const fresh = /^(?:my )?new ([a-z]+(?: [a-z]+)?)\s*[:=-]\s*(.+)$/i.exec(s);
   if (fresh) return `my ${fresh[1]} is ${fresh[2]}`;
+  // "my favourite food changed, it's ramen now"
+  const changed = /^my ([a-z-]+(?: [a-z]+)?) (?:has )?changed,? (?:it is|now it is) (.+)$/i.exec(s);
+  if (changed) return `my ${changed[1]} is now ${changed[2]}`;
   const as = AS_WHO.exec(s);
   if (as) return `${asStatement(as)}; ${s.slice(as[0].length)}`;
   return expanded;
@@ -223,13 +229,30 @@ export function antecedent(before: string): string | undefined {
       .filter((c) => c.trim())
       .pop()
       ?.trim() ?? '';
-  const cause = /^(.+?) (?:makes?|made|gives?|gave) me\b/i.exec(last);
-  const phrase = cause?.[1] ?? PREPOSITION_OBJECT.exec(last)?.[1];
-  if (!phrase) return undefined;
-  const words = phrase.replace(/^(?:the|a|an|some|my)\s+/i, '').trim();
-  if (!words || words.split(/\s+/).length > 4 || /^(?:it|that|this|them|me|you)$/i.test(words))
-    return undefined;
-  return words;
+  const cause = /^(.+?) (?:makes?|made|gives?|gave) me\b/i.exec(last)?.[1];
+  // "does this have sesame in it?": the thing had, when the preposition's object is "it".
+  const had =
+    /\b(?:have|has|contain|contains|with|without|no|any)\s+(?:any |some |the )?(\p{L}[\p{L}-]*(?: (?!please|pls|thanks)\p{L}[\p{L}-]*)?)(?= in\b| on\b| please\b| pls\b|[?.!,]|$)/iu.exec(
+      last,
+    )?.[1];
+  // "peanuts please, I'm allergic": a short verbless clause is the thing itself.
+  const bare = last.replace(/\b(?:please|pls|thanks|thx)\b/gi, '').replace(/[^\p{L}\s-]/gu, '');
+  const itself = bare.trim().split(/\s+/).length <= 3 ? bare.trim() : undefined;
+  for (const phrase of [cause, PREPOSITION_OBJECT.exec(last)?.[1], had, itself]) {
+    const words = phrase?.replace(/^(?:the|a|an|some|my)\s+/i, '').trim();
+    if (words && words.split(/\s+/).length <= 4 && !PRONOUN.test(words)) return words;
+  }
+  return undefined;
+}
+
+const PRONOUN = /^(?:it|that|this|them|me|you|one|there|here)$/i;
+
+/** The place a "here" or "there" points back to: the last capitalized name in `before`. */
+function placeIn(before: string): string | undefined {
+  const names = [
+    ...before.matchAll(/(?<!^|[.!?]\s)\b(\p{Lu}[\p{L}'-]+(?: \p{Lu}[\p{L}'-]+)*)/gu),
+  ].map((m) => m[1]!);
+  return names.filter((n) => n !== 'I').pop();
 }
 
 /**
@@ -243,6 +266,24 @@ export function resolveReferences(clause: string, before: string): string {
   const object =
     /\bI (?:am|have been) (?:\w+ )?(learning|studying|allergic to|into|obsessed with|playing) (it|that|them)\b/i;
   const bare = /\bI am (?:(?:so|very|really|severely|badly|also) )?allergic\s*[.!]*$/i;
+  // "is Ghent nice for kids? we live here now", "Globex? it's where I work"
+  const here =
+    /\b((?:I|we) (?:\w+ )?(?:live|am based|are based|work|moved|have moved)) (here|there)\b/i;
+  const where = /^(?:it|that|this) is where (I|we) (live|work)\b/i;
+  if (here.test(clause) || where.test(clause)) {
+    const place = where.test(clause) ? antecedent(before) : placeIn(before);
+    if (!place) return clause;
+    return clause
+      .replace(
+        here,
+        (_m, said: string) => `${said} ${/\bwork$/i.test(said) ? 'at' : 'in'} ${place}`,
+      )
+      .replace(
+        where,
+        (_m, who: string, verb: string) =>
+          `${who} ${verb} ${verb.toLowerCase() === 'work' ? 'at' : 'in'} ${place}`,
+      );
+  }
   if (!favourite.test(clause) && !object.test(clause) && !bare.test(clause)) return clause;
   const thing = antecedent(before);
   if (!thing) return clause;

@@ -109,7 +109,8 @@ function notForm(sentence: string): Correction | undefined {
     ).exec(before);
     const introduced = /\b(?:it is|that is|meant|mean)\s+\S+(?: \S+){0,2}$/i.test(before);
     const sure = x && (introduced || CORRECTION_CUE.test(sentence));
-    return { old, ...(sure ? { now: x[2]! } : {}) };
+    const now = sure ? leadingPhrase(x[2]!, 3) : '';
+    return { old, ...(now ? { now } : {}) };
   }
   return undefined;
 }

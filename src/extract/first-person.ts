@@ -61,9 +61,10 @@ export function identityAnchors(
       out.push(fact('user.name', normalizeValue(name), `The user's name is ${title(name)}.`, 0.95));
   } else if (
     (m = /\b(?:you can |please |just )?call me (.+)/i.exec(clause)) ||
-    (m = /\b(?:everyone|everybody|people|they|friends|my friends|most people) calls? me (.+)/i.exec(
-      clause,
-    )) ||
+    (m =
+      /\b(?:everyone|everybody|people|they|friends|my friends|most people)(?: \w+){0,2} calls? me (.+)/i.exec(
+        clause,
+      )) ||
     (m = /\bI go by (.+)/i.exec(clause))
   ) {
     const name = nameAt(m[1]!, false, tagger);
@@ -77,8 +78,8 @@ export function identityAnchors(
         ),
       );
   } else if (
-    (m = /^(\p{Lu}[\p{L}'-]+) here\b(?! is\b)/u.exec(clause)) &&
-    tagger.isPersonName(m[1]!)
+    (m = /^(\p{Lu}[\p{L}'-]+) here\b(?! is\b)(,)?/u.exec(clause)) &&
+    (m[2] !== undefined || tagger.isPersonName(m[1]!))
   ) {
     // "Ada here, quick question": a chat's self-introduction.
     out.push(fact('user.name', normalizeValue(m[1]!), `The user's name is ${m[1]}.`, 0.75));
@@ -109,6 +110,14 @@ export function identityAnchors(
   ) {
     pushPlace(out, 'user.location', m[1]!, (p) => `The user moved to ${p} and lives there now.`);
   } else if (
+    (m =
+      /\b(\p{Lu}[\p{L}'-]+(?: \p{Lu}[\p{L}'-]+)*),? where (?:I|we) (?:live|am based|are based)\b/u.exec(
+        clause,
+      ))
+  ) {
+    // "greetings from rainy Utrecht where I live"
+    pushPlace(out, 'user.location', m[1]!, (p) => `The user lives in ${p}.`);
+  } else if (
     (m = /\bI am (?:now |currently |still )?in (\p{Lu}.+)/u.exec(clause)) &&
     !/\b(?:for (?:a|an|the|my|work|business|the weekend)|on (?:a|my|holiday|vacation|business)|visiting|this week|today|tonight)\b/i.test(
       sentence,
@@ -118,13 +127,15 @@ export function identityAnchors(
     // "I'm in Ghent these days", but not "I'm in Rome for a conference".
     pushPlace(out, 'user.location', m[1]!, (p) => `The user lives in ${p}.`);
   } else if (
-    (m = /\b(?:home for me is|my home is(?: in)?|home is(?: in)?|I call) (.+?)(?: home)?$/i.exec(
-      clause,
-    ))
+    (m =
+      /\b(?:home for me is|my home is(?: in)?|home is(?: in)?|I call|I have called|I have been calling) (.+?)(?: home)?(?: (?:since|for|now) .*)?$/i.exec(
+        clause,
+      )) ||
+    (m = /(?:^|,\s*)(\p{Lu}[\p{L}'-]*(?: \p{Lu}[\p{L}'-]*)*) is (?:my )?home\b/u.exec(clause))
   ) {
-    // "Home for me is Lima, I have lived there for years", "I call Lima home".
+    // "Home for me is Lima, I have lived there for years", "I call Lima home", "Lima is home".
     const capital = isCapitalized(m[1]!.trim().replace(/^the /i, ''));
-    if (capital && (!/^I call\b/i.test(m[0]) || / home\b/i.test(m[0])))
+    if (capital && (!/^I (?:have )?call/i.test(m[0]) || / home\b/i.test(m[0])))
       pushPlace(out, 'user.location', m[1]!, (p) => `The user lives in ${p}.`);
   }
   if (
@@ -135,9 +146,12 @@ export function identityAnchors(
   }
 
   if (
-    (m = new RegExp(`\\bI ${NOW}(?:work|am working|am employed|became) as (?:an? )?(.+)`, 'i').exec(
-      clause,
-    )) ||
+    (m = new RegExp(
+      `\\bI ${NOW}(?:work|am working|am employed|became)(?: (?:nights|days|weekends|shifts|part-time|full-time|part time|full time|freelance))? as (?:an? )?(.+)`,
+      'i',
+    ).exec(clause)) ||
+    (m = /\bmy (?:job|work|day job) as (?:an? )?(.+)/i.exec(clause)) ||
+    (m = /^([a-z]+(?: [a-z]+)?) by (?:trade|profession)\b/i.exec(clause)) ||
     (m = /\bmy (?:job|profession|occupation) is (?:an? )?(.+)/i.exec(clause)) ||
     (m = new RegExp(
       `\\bI ${NOW}(?:became|have become|retrained as|trained as) (?:an? )(.+)`,
@@ -160,7 +174,14 @@ export function identityAnchors(
       'i',
     ).exec(clause)) ||
     (m = /\bmy (?:employer|workplace|company) is (.+)/i.exec(clause)) ||
-    (m = /\bmy (?:employer|workplace|company), (\p{Lu}[^,]*),/u.exec(clause)) ||
+    (m = /\bmy (?:employer|workplace|company),? (\p{Lu}[\p{L}'-]*(?: \p{Lu}[\p{L}'-]*)*)/u.exec(
+      clause,
+    )) ||
+    (m = /\b(?:at|for) (\p{Lu}[\p{L}'-]*(?: \p{Lu}[\p{L}'-]*)*)\b[^.]*?,? where I work\b/u.exec(
+      clause,
+    )) ||
+    (m = /\bI (?:have )?(?:worked|been working) (?:at|for) (\p{Lu}.+)/u.exec(clause)) ||
+    (m = /(?:\bI (?:just |recently )?|\band (?:then )?)joined (\p{Lu}.+)/u.exec(clause)) ||
     ((m = /\bI (?:am|have been) (?:now |currently |still )?at (\p{Lu}.+)/u.exec(clause)) &&
       WORK_CUE.test(sentence))
   ) {
@@ -176,7 +197,10 @@ export function identityAnchors(
     out.push(fact('user.age', m[1]!, `The user is ${m[1]} years old.`, 0.85));
   }
   if (
-    (m = /\b(?:my birthday is|I was born on|I was born) (.+)/i.exec(clause)) ||
+    (m =
+      /\b(?:my birthday is|my birthday falls on|it is my birthday on|I was born on|I was born) (.+)/i.exec(
+        clause,
+      )) ||
     (m = /\bI am turning \d{1,3} (?:on )?(.+)/i.exec(clause))
   ) {
     const date = normalizeDate(m[1]!);
@@ -239,8 +263,15 @@ function pushPlace(
 }
 
 function pushJob(out: AnchorCandidate[], rest: string, tagger: Tagger, explicit: boolean): void {
-  const phrase = leadingPhrase(rest.toLowerCase(), 3);
-  if (!phrase) return;
+  const said = leadingPhrase(rest.toLowerCase(), 3);
+  if (!said) return;
+  // "a baker starts at 4am": a known job word ends the phrase, what follows is not the job.
+  const all = said.split(' ');
+  let end = -1;
+  all.forEach((w, i) => {
+    if (JOBS.has(w) || JOBS.has(all.slice(0, i + 1).join(' '))) end = i;
+  });
+  const phrase = end >= 0 ? all.slice(0, end + 1).join(' ') : said;
   const words = phrase.split(' ');
   const head = words[words.length - 1]!;
   const known = JOBS.has(phrase) || JOBS.has(head) || tagger.isOccupation(phrase);
@@ -258,7 +289,7 @@ function pushJob(out: AnchorCandidate[], rest: string, tagger: Tagger, explicit:
     const org = leadingPhrase(at[1]!, 4);
     // "a dentist for ten years" says how long, not where.
     const spell = /\b(?:years?|months?|weeks?|days?|hours?|ages|a while|long|now)$/i;
-    if (org && !spell.test(org))
+    if (org && isCapitalized(org) && !spell.test(org))
       out.push(fact('user.employer', normalizeValue(org), `The user works at ${org}.`, 0.8));
   }
 }

@@ -40,8 +40,26 @@ export function pursuitAnchors(clause: string, sentence: string): AnchorCandidat
   return [...played, ...carAnchors(clause), ...hobby, ...learningAnchors(clause)];
 }
 
-/** "I play the cello", "I practise the piano every evening", "I play tennis on Sundays". */
+// "keyboard" is mostly the computer's; "sold my banjo" says the opposite.
+const OWNED_INSTRUMENT = new RegExp(
+  `(?<!\\b(?:sold|lost|broke|gave away|got rid of|selling) )\\bmy (?:old |new |own |first |second-hand )?(${[
+    ...INSTRUMENTS,
+  ]
+    .filter((i) => i !== 'keyboard' && i !== 'keys')
+    .join('|')})\\b`,
+  'i',
+);
+
+/** "I play the cello", "I practise the piano every evening", "my banjo needs new strings". */
 function playAnchors(clause: string): AnchorCandidate[] {
+  const played = playedAnchors(clause);
+  if (played.length > 0) return played;
+  const owned = OWNED_INSTRUMENT.exec(clause)?.[1]?.toLowerCase();
+  if (!owned) return [];
+  return [fact('user.instrument', owned, `The user plays the ${owned} (has one).`, 0.7)];
+}
+
+function playedAnchors(clause: string): AnchorCandidate[] {
   const m = new RegExp(
     `\\bI ${ADVERB}(?:play|practi[sc]e|am playing|have been practi[sc]ing|am practi[sc]ing|have (?:been )?play(?:ed|ing)|am learning to play)(?: on)? (the |a |an |my )?(.+)`,
     'i',
@@ -90,7 +108,7 @@ function carAnchors(clause: string): AnchorCandidate[] {
   if (!m)
     m = new RegExp(
       // "I sold the old car and bought a Subaru": the second verb's subject is still "I".
-      `(?:\\bI ${ADVERB}|\\band (?:then )?)(?:have|own|bought|got|leased|purchased|have bought|just bought) (?:an? |the )?(.+)`,
+      `(?:\\bI ${ADVERB}|\\band (?:then )?)(?:have got|have|own|bought|got|leased|purchased|have bought|just bought) (?:an? |the )?(.+)`,
       'i',
     ).exec(clause);
   if (!m) return ownedCarAnchors(clause);
@@ -98,7 +116,10 @@ function carAnchors(clause: string): AnchorCandidate[] {
   const phrase = leadingPhrase(rest, 3);
   if (!phrase || PRONOUN.test(phrase)) return [];
   const lower = phrase.toLowerCase();
-  const make = [...CAR_MAKES].find((c) => lower === c || lower.startsWith(`${c} `));
+  // "a beat-up Skoda": the make may come after words the adjective list does not know.
+  const make = [...CAR_MAKES].find(
+    (c) => lower === c || lower.startsWith(`${c} `) || lower.endsWith(` ${c}`),
+  );
   // "I have a cold", "I bought a lamp": without "drive" or "my car" only a known make is a car.
   const carWord = /^\S+(?: \S+)? car\b/i.test(rest);
   if (!make && !(named || carWord)) return [];
@@ -147,7 +168,13 @@ function hobbyAnchors(clause: string, sentence: string): AnchorCandidate[] {
   else if ((m = /\bmy (?:hobbies|pastimes) are (.+)/i.exec(clause)))
     for (const item of m[1]!.split(/\s*,\s*(?:and\s+)?|\s+and\s+/).slice(0, 4))
       add(item, `user.hobby.${slug(item, 3)}`);
-  else if ((m = /^(.+?) is my (?:main |new |favou?rite )?(?:hobby|pastime)\b/i.exec(clause)))
+  else if (
+    (m = /^(.+?) is my (?:main |new |favou?rite )?(?:hobby|pastime)\b/i.exec(clause)) ||
+    (m =
+      /^(.+?) is (?:how|what) I (?:unwind|relax|chill|switch off|spend my (?:free|spare) time|do for fun)\b/i.exec(
+        clause,
+      ))
+  )
     add(m[1]!.replace(/^(?:nothing beats |I love )/i, ''));
   else if (
     (m =
@@ -162,9 +189,10 @@ function hobbyAnchors(clause: string, sentence: string): AnchorCandidate[] {
       'i',
     ).exec(clause))
   )
-    add(m[1]!, `user.hobby.${slug(m[1]!, 3)}`);
+    add(m[1]!, `user.hobby.${slug(leadingPhrase(m[1]!, 3), 3)}`);
   else if (
-    (m = new RegExp(`\\bI ${ADVERB}(?:do|go|practi[sc]e) (.+)`, 'i').exec(clause)) &&
+    (m = new RegExp(`\\bI ${ADVERB}(?:do|go|practi[sc]e) (?!my )(.+)`, 'i').exec(clause)) &&
+    !LANGUAGES.has(leadingPhrase(m[1]!, 1).toLowerCase()) &&
     (when || /\b(?:hobby|hobbies|pastime)\b/i.test(sentence))
   )
     add(m[1]!);
@@ -181,9 +209,15 @@ function learningAnchors(clause: string): AnchorCandidate[] {
     /\bmy (?:\w+ )?(?:class|course|lessons?|classes) (?:is|are) (?:in |on |about )?(.+)/i.exec(
       clause,
     ) ??
-    new RegExp(`\\bI ${ADVERB}(?:take|study|have) (.+?) (?:classes|lessons|courses)\\b`, 'i').exec(
-      clause,
-    );
+    new RegExp(
+      `\\bI ${ADVERB}(?:take|study|have|am taking|have been taking) (.+?) (?:classes|lessons|courses)\\b`,
+      'i',
+    ).exec(clause) ??
+    // "I practise my Korean every morning": a language practised is one being learned.
+    new RegExp(
+      `\\bI ${ADVERB}(?:practi[sc]e|am practi[sc]ing|brush up on|am brushing up on) (?:my )?(${[...LANGUAGES].join('|')})\\b`,
+      'i',
+    ).exec(clause);
   if (!m) return [];
   const phrase = leadingPhrase(m[1]!, 3);
   const value = normalizeValue(phrase);

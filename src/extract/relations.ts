@@ -35,7 +35,7 @@ const NAMINGS: Form[] = [
   {
     // "my sister is called Ines", "my older sister's name is Ana", "our dog is now Max"
     re: new RegExp(
-      `\\b(?:my|our) ${MOD}(${KIN})(?:'s name)? is (?:now |still |actually |really )?(called |named )?(.+)`,
+      `\\b(?:my|our|the) ${MOD}(${KIN})(?:'s name)? is (?:now |still |actually |really )?(called |named )?(.+)`,
       'iu',
     ),
     naming: true,
@@ -69,8 +69,8 @@ const MENTIONS: Form[] = [
     at: { mod: 1, rel: 2, named: 3, name: 4 },
   },
   {
-    // "Rex, our dog, won't stop barking", "Ines, my sister, not Ana", "Ines (my sister)"
-    re: new RegExp(`${NAME}(?:, | \\()(?:my|our) ${MOD}(${KIN})(?:[,)]|$)`, 'u'),
+    // "Rex, our dog, won't stop barking", "Ines, my sister, not Ana", "Miso (the cat)"
+    re: new RegExp(`${NAME}(?:, (?:my|our) | \\((?:my|our|the) )${MOD}(${KIN})(?:[,)]|$)`, 'u'),
     naming: false,
     at: { name: 1, mod: 2, rel: 3 },
   },
@@ -80,6 +80,11 @@ const NOT_A_NAME =
   /^(?:a|an|the|my|our|very|so|not|hi|hello|hey|thanks|thank you|yes|no|ok|okay|well|sorry|oh|and|but|also|anyway|today|tomorrow|yesterday|tonight)\b/i;
 
 const NAMED_FIRST = new RegExp(`^${NAME} is (?:my|our) ${MOD}(${KIN})\\b`, 'u');
+/** "Anton and I have been married for six years" */
+const MARRIED = new RegExp(
+  `^${NAME} and I (?:have been|are|got|were just|just got) (?:happily )?(?:married|engaged)\\b`,
+  'u',
+);
 
 /**
  * Relations named in one expanded clause. `sentence` is the whole sentence, for its
@@ -106,6 +111,12 @@ export function relationAnchors(
   const m = mentionsOnly ? null : NAMED_FIRST.exec(clause);
   if (m)
     return relation({ rel: m[3]!, mod: m[2], name: m[1]! }, EXPLICIT_CUE.test(sentence), false);
+  // The whole sentence: "and I" starts a clause of its own.
+  const wed = mentionsOnly ? null : MARRIED.exec(sentence);
+  if (wed && !NOT_A_NAME.test(wed[1]!)) {
+    const rel = /engaged/i.test(wed[0]) ? 'fiance' : 'spouse';
+    return relation({ rel, mod: undefined, name: wed[1]! }, false, false);
+  }
   return [];
 }
 

@@ -10,7 +10,7 @@ import lexicon from './lexicon.json';
 import { normalizeValue, slug, timeIn, withoutTime } from './text.js';
 
 const TAIL =
-  /\s+(?:anymore|any more|so much|a lot|very much|these days|nowadays|lately|too|either|at all|now|that much|as well|though|actually|after all|instead)\b.*$/i;
+  /\s+(?:more than anything|more than (?:\w+ )?(?:else|anyone|ever)|the most|most of all|anymore|any more|so much|a lot|very much|these days|nowadays|lately|too|either|at all|now|that much|as well|though|actually|after all|instead)\b.*$/i;
 
 /** The object of a verb: up to the clause end, split on "and" / "," / "or" into items. */
 function objects(rest: string): string[] {
@@ -29,7 +29,7 @@ function objects(rest: string): string[] {
 const LIKE =
   /\bI (?:really |absolutely |totally |just |also |truly |do )?(love|like|enjoy|adore|prefer)s? (.+)/i;
 const FAN =
-  /\bI (?:am|have been) (?:really |so |totally )?(?:a (?:big |huge |great )?fan of|really into|into|crazy about|obsessed with|fond of|keen on|passionate about) (.+)/i;
+  /\bI (?:am|have been) (?:really |so |totally )?(?:a (?:big |huge |great )?fan of|really into|into|crazy about|obsessed with|fond of|keen on|passionate about|all about|hooked on) (.+)/i;
 const UNLIKE =
   /\bI (?:do not|no longer|do not really|really do not|never) (?:really )?(like|love|enjoy|care for|eat|drink) (.+)/i;
 const HATE =
@@ -55,7 +55,7 @@ export function preferenceAnchors(clause: string): AnchorCandidate[] {
   };
   let m: RegExpExecArray | null;
   const favourite =
-    /\bmy (?:favou?rite|fav) ([a-z]+(?: [a-z]+)?) (?:is|are) (?:now |still |actually )?(.+)/i.exec(
+    /\bmy (?:absolute |all-time |all time |very |top |number one )?(?:favou?rite|fav) ([a-z]+(?: [a-z]+)?) (?:is|are) (?:now |still |actually )?(.+)/i.exec(
       clause,
     ) ?? reverseFavourite(clause);
   if (favourite) {
@@ -82,9 +82,7 @@ export function preferenceAnchors(clause: string): AnchorCandidate[] {
     (m = /\bI am (not |no longer )?(?:severely |mildly |very |also )?allergic to (.+)/i.exec(
       clause,
     )) ||
-    (m = /\bI have (no )?(?:an? |a severe |a mild |severe |mild )?allerg(?:y|ies) to (.+)/i.exec(
-      clause,
-    )) ||
+    (m = /\bI have (no )?(?:an? )?(?:[a-z]+ )?allerg(?:y|ies) to (.+)/i.exec(clause)) ||
     (m = /\bmy (?:only )?allerg(?:y|ies) (?:is|are) (?:actually |really |only )?(?:to )?(.+)/i.exec(
       clause,
     )) ||
@@ -153,7 +151,7 @@ function favouriteAnchor(
  */
 function reverseFavourite(clause: string): [string, string, string] | undefined {
   const m =
-    /(?:^|,\s*)(?:nothing beats |I cannot get enough of |I could eat )?([^,]+?),? (?:it is |that is |is |are )(?:definitely |still |now |really |totally )?my (?:favou?rite|fav)(?: ([a-z]+(?: of all time)?))?\b/i.exec(
+    /(?:^|,\s*)(?:nothing beats |I cannot get enough of |I could eat )?([^,]+?),? (?:it is |that is |is |are )(?:definitely |still |now |really |totally )?my (?:absolute |all-time |all time |very |top |number one )?(?:favou?rite|fav)(?: ([a-z]+(?: of all time)?))?\b/i.exec(
       clause,
     );
   if (m && !/^(?:it|that|this|what|which|who|mine)$/i.test(m[1]!)) return [m[0], m[2] ?? '', m[1]!];
