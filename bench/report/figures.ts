@@ -104,6 +104,8 @@ export interface RetrievalJson {
 export interface QualityJson {
   budget: number;
   scores: {
+    /** The dialogue set (script, chat, heldout); absent in files from before there were sets. */
+    dialogue?: string;
     system: string;
     turns: number;
     accuracy: number;

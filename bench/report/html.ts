@@ -111,10 +111,13 @@ function evalSection(e: EvalJson | undefined): string {
 
 function qualitySection(q: AllFigures['quality']): string {
   if (!q) return '<p>Not run, or it wrote no figures.</p>';
-  const systems = [...new Set(q.scores.map((s) => s.system))];
-  const series = systems.map((name) => ({
+  // One line per dialogue set and system ("chat · memkeeper").
+  const label = (s: (typeof q.scores)[number]) =>
+    s.dialogue ? `${s.dialogue} · ${s.system}` : s.system;
+  const names = [...new Set(q.scores.map(label))];
+  const series = names.map((name) => ({
     name,
-    points: q.scores.filter((s) => s.system === name).map((s) => [s.turns, s.accuracy] as const),
+    points: q.scores.filter((s) => label(s) === name).map((s) => [s.turns, s.accuracy] as const),
   }));
   return [
     lineChart({
@@ -126,7 +129,7 @@ function qualitySection(q: AllFigures['quality']): string {
     table(
       ['system', 'turns', 'accuracy', 'head retention', 'stale only', 'tokens', 'recall ms p50'],
       q.scores.map((s) => [
-        s.system,
+        label(s),
         String(s.turns),
         pct(s.accuracy),
         pct(s.head),
