@@ -226,9 +226,14 @@ function verdicts(scores: readonly Score[]): [string, boolean | undefined][] {
       );
       for (const base of bases) {
         // "At equal tokens": every system fills the same budget; memkeeper may not use more.
-        const ok = mk.accuracy > base.accuracy && mk.tokens <= base.tokens * 1.05 + 1;
+        // Compared on the probes asked once the dialogue outgrew the budget: before that a
+        // baseline cannot spend more tokens than were said, and every system holds all of it.
+        const full = mk.fullProbes > 0 && base.fullProbes > 0;
+        const mkTokens = full ? mk.tokensFull : mk.tokens;
+        const baseTokens = full ? base.tokensFull : base.tokens;
+        const ok = mk.accuracy > base.accuracy && mkTokens <= baseTokens * 1.05 + 1;
         out.push([
-          `${set}, ${turns} turns: above ${base.system} (${pct(mk.accuracy)} vs ${pct(base.accuracy)}, ${mk.tokens.toFixed(0)} vs ${base.tokens.toFixed(0)} tokens)`,
+          `${set}, ${turns} turns: above ${base.system} (${pct(mk.accuracy)} vs ${pct(base.accuracy)}, ${mkTokens.toFixed(0)} vs ${baseTokens.toFixed(0)} tokens${full ? ' once full' : ''})`,
           ok,
         ]);
       }
