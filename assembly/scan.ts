@@ -8,11 +8,21 @@
  * against the k-th score unless it enters. Rows are visited in blocks of 64 (one u64 of
  * allowed-row bits) and every query runs over a block while it is in cache, so a batch of 32
  * reads memory once, not 32 times. Dots are computed four rows at a time so each query load
- * serves four rows and four dependency chains hide the add latency.
+ * serves four rows and four dependency chains hide the add latency. An int8 block with every
+ * row allowed (the usual unfiltered search) takes a straight path: eight consecutive rows per
+ * query load, scales and code sums loaded as vectors, no bit scanning.
+ *
+ * `mask` holds `maskWords` u32 words; when it allows every ordinal but 0 (no filter), a row is
+ * allowed exactly when it is live, which SIMD compares find sixteen rows at a time.
  */
+import { dot4F16, dot4F32 } from './float';
+import { dot4I8, offerRunI8 } from './int8';
+import { sum4I32 } from './lanes';
+import { offer } from './topk';
 
 // Rows per block: the allowed rows of a block fit one u64.
 const BLOCK = 64;
+const ALL_ROWS: u64 = ~(<u64>0);
 
 /** Best k rows per query, f32 rows of `strideWords` words, f32 queries. */
 export function scanF32(
@@ -24,6 +34,7 @@ export function scanF32(
   queryStride: i32,
   nq: i32,
   maskPtr: usize,
+  maskWords: i32,
   k: i32,
   outRowsPtr: usize,
   outScoresPtr: usize,
@@ -40,6 +51,7 @@ export function scanF32(
     0,
     nq,
     maskPtr,
+    maskWords,
     k,
     outRowsPtr,
     outScoresPtr,
@@ -56,6 +68,7 @@ export function scanF16(
   queryStride: i32,
   nq: i32,
   maskPtr: usize,
+  maskWords: i32,
   k: i32,
   outRowsPtr: usize,
   outScoresPtr: usize,
@@ -72,6 +85,7 @@ export function scanF16(
     0,
     nq,
     maskPtr,
+    maskWords,
     k,
     outRowsPtr,
     outScoresPtr,
@@ -93,6 +107,7 @@ export function scanI8(
   queryScalesPtr: usize,
   nq: i32,
   maskPtr: usize,
+  maskWords: i32,
   k: i32,
   outRowsPtr: usize,
   outScoresPtr: usize,
@@ -113,6 +128,7 @@ export function scanI8(
     queryScalesPtr,
     nq,
     maskPtr,
+    maskWords,
     k,
     outRowsPtr,
     outScoresPtr,
@@ -165,6 +181,7 @@ function scan<T>(
   queryScales: usize,
   nq: i32,
   mask: usize,
+  maskWords: i32,
   k: i32,
   outRows: usize,
   outScores: usize,
@@ -176,8 +193,10 @@ function scan<T>(
   }
   const stride = (<usize>strideWords) << 2;
   const queryBytes = (<usize>queryStride) << 2; // f32 elements, or u32 words of int8
+  const everyLive = allowsEveryLiveRow(mask, maskWords);
   for (let base = 0; base < rows; base += BLOCK) {
-    const allowed = allowedRows(sessions, mask, base, min(BLOCK, rows - base));
+    const n = min(BLOCK, rows - base);
+    const allowed = everyLive ? liveRows(sessions, base, n) : allowedRows(sessions, mask, base, n);
     if (allowed == 0) continue;
     const first = vectors + <usize>base * stride;
     for (let q = 0; q < nq; q++) {
@@ -185,6 +204,24 @@ function scan<T>(
       const topScores = outScores + ((<usize>(q * k)) << 2);
       const query = queries + <usize>q * queryBytes;
       const qScale = sizeof<T>() == 1 ? load<f32>(queryScales + ((<usize>q) << 2)) : 1;
+      if (sizeof<T>() == 1 && allowed == ALL_ROWS) {
+        const at = (<usize>base) << 2;
+        offerRunI8(
+          first,
+          stride,
+          scales + at,
+          sums + at,
+          BLOCK,
+          query,
+          strideWords >>> 2,
+          qScale,
+          topRows,
+          topScores,
+          k,
+          base,
+        );
+        continue;
+      }
       let threshold = load<f32>(topScores + ((<usize>(k - 1)) << 2));
       let bits = allowed;
       while (bits != 0) {
@@ -267,216 +304,35 @@ function allowedRows(sessions: usize, mask: usize, base: i32, n: i32): u64 {
   return bits;
 }
 
-/**
- * Puts `row` into a full, sorted best-k list if `score` beats the k-th; returns the new k-th
- * score. Rows arrive in ascending order, so an equal score lands after its equals.
- */
-function offer(rows: usize, scores: usize, k: i32, threshold: f32, row: i32, score: f32): f32 {
-  if (!(score > threshold)) return threshold;
-  let lo = 0;
-  let hi = k - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (load<f32>(scores + ((<usize>mid) << 2)) < score) hi = mid;
-    else lo = mid + 1;
-  }
-  const at = (<usize>lo) << 2;
-  const tail = (<usize>(k - 1 - lo)) << 2;
-  memory.copy(rows + at + 4, rows + at, tail);
-  memory.copy(scores + at + 4, scores + at, tail);
-  store<i32>(rows + at, row);
-  store<f32>(scores + at, score);
-  return load<f32>(scores + ((<usize>(k - 1)) << 2));
+/** Whether the mask's `words` words allow every session ordinal but 0 (removed rows). */
+function allowsEveryLiveRow(mask: usize, words: i32): bool {
+  if (words < 1 || load<u32>(mask) != 0xfffffffe) return false;
+  for (let i = 1; i < words; i++)
+    if (load<u32>(mask + ((<usize>i) << 2)) != 0xffffffff) return false;
+  return true;
 }
 
-/** Four f32 dots of rows p0..p3 with `query`, over `chunks` groups of four. */
-function dot4F32(p0: usize, p1: usize, p2: usize, p3: usize, query: usize, chunks: i32): v128 {
-  let a0 = f32x4.splat(0);
-  let a1 = a0;
-  let a2 = a0;
-  let a3 = a0;
-  let b0 = a0;
-  let b1 = a0;
-  let b2 = a0;
-  let b3 = a0;
-  const pairs = (<usize>(chunks >>> 1)) << 5;
-  let o: usize = 0;
-  for (; o < pairs; o += 32) {
-    const q0 = v128.load(query + o);
-    const q1 = v128.load(query + o, 16);
-    a0 = f32x4.add(a0, f32x4.mul(v128.load(p0 + o), q0));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load(p1 + o), q0));
-    a2 = f32x4.add(a2, f32x4.mul(v128.load(p2 + o), q0));
-    a3 = f32x4.add(a3, f32x4.mul(v128.load(p3 + o), q0));
-    b0 = f32x4.add(b0, f32x4.mul(v128.load(p0 + o, 16), q1));
-    b1 = f32x4.add(b1, f32x4.mul(v128.load(p1 + o, 16), q1));
-    b2 = f32x4.add(b2, f32x4.mul(v128.load(p2 + o, 16), q1));
-    b3 = f32x4.add(b3, f32x4.mul(v128.load(p3 + o, 16), q1));
+/** Bit i set when row base + i is live (session ordinal not 0). */
+function liveRows(sessions: usize, base: i32, n: i32): u64 {
+  const at = sessions + ((<usize>base) << 2);
+  let bits: u64 = 0;
+  if (n < BLOCK) {
+    for (let i = 0; i < n; i++) bits |= (<u64>(load<u32>(at + ((<usize>i) << 2)) != 0)) << i;
+    return bits;
   }
-  if (chunks & 1) {
-    const q0 = v128.load(query + o);
-    a0 = f32x4.add(a0, f32x4.mul(v128.load(p0 + o), q0));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load(p1 + o), q0));
-    a2 = f32x4.add(a2, f32x4.mul(v128.load(p2 + o), q0));
-    a3 = f32x4.add(a3, f32x4.mul(v128.load(p3 + o), q0));
-  }
-  return sum4F32(f32x4.add(a0, b0), f32x4.add(a1, b1), f32x4.add(a2, b2), f32x4.add(a3, b3));
-}
-
-/**
- * Four dots of binary16 rows with an f32 query of `queryStride` elements. The u32 lane holding
- * halves (even, odd) is (odd << 16 | even); a half h sitting in a lane's high 16 bits becomes
- * the f32 with bits (lane >> 3, arithmetic) & 0x8fffe000, which is h · 2^-112 for every finite
- * h, subnormals and zeros included, so odd halves need no shuffle and even ones one shift.
- * The query is scaled by 2^112 instead (exact) and split into even and odd lanes to match.
- */
-function dot4F16(p0: usize, p1: usize, p2: usize, p3: usize, query: usize, queryStride: i32): v128 {
+  // Sixteen ordinals per step: compare with 0, narrow the lane masks to bytes, take the bits.
   const zero = i32x4.splat(0);
-  const bits = i32x4.splat(0x8fffe000);
-  const scale = f32x4.splat(reinterpret<f32>(0x77800000)); // 2^112
-  let a0 = zero;
-  let a1 = zero;
-  let a2 = zero;
-  let a3 = zero;
-  let b0 = zero;
-  let b1 = zero;
-  let b2 = zero;
-  let b3 = zero;
-  // Eight halves (16 row bytes) meet eight query floats (32 bytes); a row padded past the
-  // query's last four floats is read only in its low half, as the query ends there.
-  const full = (<usize>(queryStride >>> 3)) << 4;
-  let o: usize = 0;
-  for (; o < full; o += 16) {
-    const q0 = v128.load(query + (o << 1));
-    const q1 = v128.load(query + (o << 1), 16);
-    const even = f32x4.mul(i32x4.shuffle(q0, q1, 0, 2, 4, 6), scale);
-    const odd = f32x4.mul(i32x4.shuffle(q0, q1, 1, 3, 5, 7), scale);
-    let h = v128.load(p0 + o);
-    a0 = f32x4.add(a0, f32x4.mul(highHalves(i32x4.shl(h, 16), bits), even));
-    b0 = f32x4.add(b0, f32x4.mul(highHalves(h, bits), odd));
-    h = v128.load(p1 + o);
-    a1 = f32x4.add(a1, f32x4.mul(highHalves(i32x4.shl(h, 16), bits), even));
-    b1 = f32x4.add(b1, f32x4.mul(highHalves(h, bits), odd));
-    h = v128.load(p2 + o);
-    a2 = f32x4.add(a2, f32x4.mul(highHalves(i32x4.shl(h, 16), bits), even));
-    b2 = f32x4.add(b2, f32x4.mul(highHalves(h, bits), odd));
-    h = v128.load(p3 + o);
-    a3 = f32x4.add(a3, f32x4.mul(highHalves(i32x4.shl(h, 16), bits), even));
-    b3 = f32x4.add(b3, f32x4.mul(highHalves(h, bits), odd));
+  for (let i = 0; i < BLOCK; i += 16) {
+    const p = at + ((<usize>i) << 2);
+    const low = i16x8.narrow_i32x4_s(
+      i32x4.ne(v128.load(p), zero),
+      i32x4.ne(v128.load(p, 16), zero),
+    );
+    const high = i16x8.narrow_i32x4_s(
+      i32x4.ne(v128.load(p, 32), zero),
+      i32x4.ne(v128.load(p, 48), zero),
+    );
+    bits |= (<u64>i8x16.bitmask(i8x16.narrow_i16x8_s(low, high))) << i;
   }
-  if (queryStride & 4) {
-    const q0 = v128.load(query + (o << 1));
-    const even = f32x4.mul(i32x4.shuffle(q0, zero, 0, 2, 4, 4), scale);
-    const odd = f32x4.mul(i32x4.shuffle(q0, zero, 1, 3, 4, 4), scale);
-    let h = v128.load(p0 + o);
-    a0 = f32x4.add(a0, f32x4.mul(highHalves(i32x4.shl(h, 16), bits), even));
-    b0 = f32x4.add(b0, f32x4.mul(highHalves(h, bits), odd));
-    h = v128.load(p1 + o);
-    a1 = f32x4.add(a1, f32x4.mul(highHalves(i32x4.shl(h, 16), bits), even));
-    b1 = f32x4.add(b1, f32x4.mul(highHalves(h, bits), odd));
-    h = v128.load(p2 + o);
-    a2 = f32x4.add(a2, f32x4.mul(highHalves(i32x4.shl(h, 16), bits), even));
-    b2 = f32x4.add(b2, f32x4.mul(highHalves(h, bits), odd));
-    h = v128.load(p3 + o);
-    a3 = f32x4.add(a3, f32x4.mul(highHalves(i32x4.shl(h, 16), bits), even));
-    b3 = f32x4.add(b3, f32x4.mul(highHalves(h, bits), odd));
-  }
-  return sum4F32(f32x4.add(a0, b0), f32x4.add(a1, b1), f32x4.add(a2, b2), f32x4.add(a3, b3));
-}
-
-/** The half in the high 16 bits of each u32 lane as f32 · 2^-112 (the low bits are dropped). */
-function highHalves(lanes: v128, bits: v128): v128 {
-  return v128.and(i32x4.shr_s(lanes, 3), bits);
-}
-
-/** Four exact i32 dots of int8 rows with an int8 query, over `chunks` groups of sixteen. */
-function dot4I8(
-  p0: usize,
-  p1: usize,
-  p2: usize,
-  p3: usize,
-  query: usize,
-  chunks: i32,
-  sums: usize,
-  i0: i32,
-  i1: i32,
-  i2: i32,
-  i3: i32,
-): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    // dot(v, q) = dot(v, q + 64) - 64 · Σv, with Σv stored per row at insert.
-    let rowSums = i32x4.splat(load<i32>(sums + ((<usize>i0) << 2)));
-    rowSums = i32x4.replace_lane(rowSums, 1, load<i32>(sums + ((<usize>i1) << 2)));
-    rowSums = i32x4.replace_lane(rowSums, 2, load<i32>(sums + ((<usize>i2) << 2)));
-    rowSums = i32x4.replace_lane(rowSums, 3, load<i32>(sums + ((<usize>i3) << 2)));
-    return i32x4.sub(dot4I8Relaxed(p0, p1, p2, p3, query, chunks), i32x4.shl(rowSums, 6));
-  }
-  let a0 = i32x4.splat(0);
-  let a1 = a0;
-  let a2 = a0;
-  let a3 = a0;
-  const end = (<usize>chunks) << 4;
-  for (let o: usize = 0; o < end; o += 16) {
-    const q = v128.load(query + o);
-    const qLow = i16x8.extend_low_i8x16_s(q);
-    const qHigh = i16x8.extend_high_i8x16_s(q);
-    a0 = i32x4.add(a0, dotI8(v128.load(p0 + o), qLow, qHigh));
-    a1 = i32x4.add(a1, dotI8(v128.load(p1 + o), qLow, qHigh));
-    a2 = i32x4.add(a2, dotI8(v128.load(p2 + o), qLow, qHigh));
-    a3 = i32x4.add(a3, dotI8(v128.load(p3 + o), qLow, qHigh));
-  }
-  return sum4I32(a0, a1, a2, a3);
-}
-
-/**
- * The four dots of rows with the query offset by 64, with relaxed SIMD's i8·i7 dot-add: one
- * instruction for sixteen products where SIMD needs six. Its second operand must lie in 0..127
- * to be exact everywhere, hence queries of -63..63 (QUERY_LEVELS) shifted up by 64. Rows hold
- * -127..127, so the i16 pair sums inside the instruction stay within ±32258 and never
- * saturate: after the caller takes 64·Σv back out, the result equals the SIMD path's bits.
- */
-function dot4I8Relaxed(
-  p0: usize,
-  p1: usize,
-  p2: usize,
-  p3: usize,
-  query: usize,
-  chunks: i32,
-): v128 {
-  let a0 = i32x4.splat(0);
-  let a1 = a0;
-  let a2 = a0;
-  let a3 = a0;
-  const end = (<usize>chunks) << 4;
-  for (let o: usize = 0; o < end; o += 16) {
-    const q = v128.load(query + o); // already shifted by scanI8
-    a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(p0 + o), q, a0);
-    a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(p1 + o), q, a1);
-    a2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(p2 + o), q, a2);
-    a3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(p3 + o), q, a3);
-  }
-  return sum4I32(a0, a1, a2, a3);
-}
-
-function dotI8(v: v128, qLow: v128, qHigh: v128): v128 {
-  return i32x4.add(
-    i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(v), qLow),
-    i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(v), qHigh),
-  );
-}
-
-/**
- * Lane sums of a, b, c, d as one vector, each summed in the same order (0+2)+(1+3), so equal
- * rows score equal bits whichever lane they took.
- */
-function sum4F32(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = f32x4.add(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(a, b, 2, 6, 3, 7));
-  const cd = f32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
-  return f32x4.add(i32x4.shuffle(ab, cd, 0, 1, 4, 5), i32x4.shuffle(ab, cd, 2, 3, 6, 7));
-}
-
-function sum4I32(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = i32x4.add(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(a, b, 2, 6, 3, 7));
-  const cd = i32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
-  return i32x4.add(i32x4.shuffle(ab, cd, 0, 1, 4, 5), i32x4.shuffle(ab, cd, 2, 3, 6, 7));
+  return bits;
 }

@@ -31,12 +31,20 @@ function storeOf(storage: VectorStorage, dim: number, vectors: Float32Array[], o
   return store;
 }
 
-/** Writes the queries (f32, and int8 with scales) and the allowed-session mask, as the index does. */
-function stage(store: HostStore, queries: Float32Array[], allowed: number[]): void {
+/**
+ * Writes the queries (f32, and int8 with scales) and the allowed-session mask, as the index
+ * does: `'live'` is its unfiltered mask (every ordinal but 0), which the kernels scan apart.
+ */
+function stage(store: HostStore, queries: Float32Array[], allowed: number[] | 'live'): void {
   const v = store.views;
   const { dim, queryStride, strideWords } = store.row;
-  v.mask.fill(0);
-  for (const s of allowed) v.mask[s >>> 5]! |= 1 << (s & 31);
+  if (allowed === 'live') {
+    v.mask.fill(0xffffffff);
+    v.mask[0]! &= ~1;
+  } else {
+    v.mask.fill(0);
+    for (const s of allowed) v.mask[s >>> 5]! |= 1 << (s & 31);
+  }
   v.queries.fill(0);
   v.queriesI8.fill(0);
   queries.forEach((unit, q) => {
@@ -153,6 +161,36 @@ describe.each(storages)('WasmScan on %s rows matches TsScan', (storage) => {
     }
   });
 
+  it.each(dims)(
+    'dim %i: unfiltered, whole blocks of live rows and blocks with removed ones',
+    async (dim) => {
+      const scan = await wasmScan();
+      // 3001 rows: 46 blocks of 64 and 57 rows after; rows 700..830 and 2000 are removed, so
+      // some blocks are whole and some are not.
+      const vectors = units(3001, dim, 3 * dim);
+      const removed = (r: number) => (r >= 700 && r <= 830) || r === 2000;
+      const store = storeOf(
+        storage,
+        dim,
+        vectors,
+        vectors.map((_, r) => (removed(r) ? 0 : 1 + (r % 40))),
+      );
+      const queries = units(MAX_BATCH, dim, 5 * dim);
+      queries[1] = vectors[710]!; // a removed row's twin: it must not come back
+      for (const [k, nq] of [
+        [1, 1],
+        [10, 1],
+        [int8Candidates(10), 3],
+        [MAX_K, 32],
+      ] as const) {
+        stage(store, queries, 'live');
+        const got = run(scan, store, nq, k);
+        expectSame(got, run(oracle, store, nq, k), storage, `unfiltered, k ${k}, batch ${nq}`);
+        for (const top of got) expect(top.rows.some(removed)).toBe(false);
+      }
+    },
+  );
+
   it('exact ties (duplicate rows, across blocks and lanes) come lower row first', async () => {
     const dim = 17;
     const base = units(3, dim, 5);
@@ -163,11 +201,17 @@ describe.each(storages)('WasmScan on %s rows matches TsScan', (storage) => {
       vectors,
       vectors.map((_, r) => (r % 5 === 1 ? 2 : 1)),
     );
-    stage(store, [base[0]!, base[1]!, units(1, dim, 6)[0]!], [1]);
     const scan = await wasmScan();
-    for (const k of [10, MAX_K]) {
+    const runs: { k: number; allowed: number[] | 'live' }[] = [
+      { k: 10, allowed: [1] },
+      { k: MAX_K, allowed: [1] },
+      { k: 10, allowed: 'live' }, // whole blocks: the eight-row int8 path
+      { k: MAX_K, allowed: 'live' },
+    ];
+    for (const { k, allowed } of runs) {
+      stage(store, [base[0]!, base[1]!, units(1, dim, 6)[0]!], allowed);
       const got = run(scan, store, 3, k);
-      expectSame(got, run(oracle, store, 3, k), storage, `ties, k ${k}`);
+      expectSame(got, run(oracle, store, 3, k), storage, `ties, k ${k}, mask ${String(allowed)}`);
       const { rows, scores } = got[0]!;
       for (let j = 1; j < k; j++) {
         if (scores[j] === scores[j - 1]) expect(rows[j]!).toBeGreaterThan(rows[j - 1]!);

@@ -15,6 +15,7 @@ interface Kernels {
     queryStride: number,
     nq: number,
     mask: number,
+    maskWords: number,
     k: number,
     outRows: number,
     outScores: number,
@@ -31,6 +32,7 @@ interface Kernels {
     queryScales: number,
     nq: number,
     mask: number,
+    maskWords: number,
     k: number,
     outRows: number,
     outScores: number,
@@ -96,7 +98,7 @@ function relaxedAgrees(): boolean {
   new Uint32Array(memory.buffer, 1104, 1)[0] = 2;
   const results = [kernelsBase64, kernelsRelaxedBase64].map((base64) => {
     const kernels = instantiate(new WebAssembly.Module(decodeBase64(base64)), memory);
-    kernels.scanI8(0, 512, 640, 768, 8, 8, 1024, 1088, 1, 1104, 8, 2048, 2048 + 32);
+    kernels.scanI8(0, 512, 640, 768, 8, 8, 1024, 1088, 1, 1104, 1, 8, 2048, 2048 + 32);
     return new Int32Array(memory.buffer, 2048, 16).join();
   });
   return results[0] === results[1];
@@ -182,6 +184,7 @@ export class WasmScan implements ScanBackend {
         r.queryScales,
         nq,
         r.mask,
+        store.maskWords,
         k,
         r.outRows,
         r.outScores,
@@ -198,6 +201,7 @@ export class WasmScan implements ScanBackend {
       queryStride,
       nq,
       r.mask,
+      store.maskWords,
       k,
       r.outRows,
       r.outScores,
