@@ -85,9 +85,17 @@ test('on a 390 px phone: chat, then the memory and the conversations as drawers'
   await page.getByRole('button', { name: 'Conversations' }).click();
   await expect(page.getByRole('button', { name: 'New conversation' })).toBeInViewport();
   await chat.screenshot(info, 'phone-conversations');
-  // Nothing overflows the phone's width.
+  // Nothing overflows the phone's width, the settings dialog included.
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(width).toBeLessThanOrEqual(PHONE.width);
+  await page.keyboard.press('Escape');
+  const settings = await chat.openSettings();
+  await chat.screenshot(info, 'phone-settings');
+  const overflow = await settings.evaluate((dialog) => dialog.scrollWidth - dialog.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await expect(settings.getByRole('button', { name: 'Switch and re-embed' })).toBeInViewport({
+    ratio: 1,
+  });
 });
 
 test('two tabs on the same conversation stay in sync', async ({ page, context }) => {
