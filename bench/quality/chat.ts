@@ -7,7 +7,15 @@
  * same kinds of facts about other people. Same `Dialogue` shape, seeded, so it replays.
  */
 import chat from './chat.json';
-import { random, type Dialogue, type Probe, type ScriptTurn } from './dialogue.js';
+import {
+  pick,
+  probes,
+  random,
+  unusedValues,
+  type Dialogue,
+  type Planned,
+  type ScriptTurn,
+} from './dialogue.js';
 
 /** A set of wordings (chat.json, chat-heldout.json): slots, distractors, replies. */
 export interface ChatWordings {
@@ -28,11 +36,9 @@ interface Slot {
 }
 
 /** One time a slot's value is said: the user turns it takes, and the turn carrying the value. */
-interface Saying {
+interface Saying extends Planned {
+  /** Every turn of the saying (a split fact takes three); `turn` is the one holding the value. */
   turns: Map<number, ScriptTurn['role']>;
-  /** The turn whose text holds the value (the last user turn of a split). */
-  at: number;
-  value: string;
   texts: string[];
 }
 
@@ -40,8 +46,6 @@ const START = Date.UTC(2025, 5, 2, 19, 30);
 const STEP = 2 * 60_000;
 const SPLIT_SHARE = 0.3;
 
-const pick = <T>(list: readonly T[], next: () => number): T =>
-  list[Math.floor(next() * list.length)]!;
 const an = (word: string) => (/^[aeiou]/i.test(word) ? 'an' : 'a');
 
 function fill(template: string, value: string, old = ''): string {
@@ -102,11 +106,11 @@ function planSayings(data: ChatWordings, length: number, next: () => number): Ma
         [t + 1, 'assistant'],
         [t + 2, 'user'],
       ]);
-      return { turns, at: t + 2, value, texts };
+      return { turns, turn: t + 2, value, texts };
     }
     const t = place(from, to, 1);
     const text = fill(old ? pick(slot.correct, next) : pick(slot.state, next), value, old);
-    return { turns: new Map([[t, 'user']]), at: t, value, texts: [text] };
+    return { turns: new Map([[t, 'user']]), turn: t, value, texts: [text] };
   };
   const plan = new Map<Slot, Saying[]>();
   data.slots.forEach((slot, i) => {
@@ -114,54 +118,17 @@ function planSayings(data: ChatWordings, length: number, next: () => number): Ma
     const first =
       i % 2 === 1 ? say(slot, 0, head, values[0]!) : say(slot, head, length * 0.6, values[0]!);
     const sayings = [first];
-    if (next() < 0.35) sayings.push(say(slot, first.at + 2, length * 0.9, values[0]!));
+    if (next() < 0.35) sayings.push(say(slot, first.turn + 2, length * 0.9, values[0]!));
     if (i % 3 === 2) {
-      const from = Math.max(first.at + 4, length * 0.3);
+      const from = Math.max(first.turn + 4, length * 0.3);
       sayings.push(say(slot, from, length * 0.95, values[1]!, values[0]!));
     }
     plan.set(
       slot,
-      sayings.sort((a, b) => a.at - b.at),
+      sayings.sort((a, b) => a.turn - b.turn),
     );
   });
   return plan;
-}
-
-/** A probe every 5 turns about a slot said at least 4 turns before, asked its own way. */
-function probes(length: number, plan: Map<Slot, Saying[]>, next: () => number): Probe[] {
-  const head = Math.max(2, Math.floor(length * 0.1));
-  const out: Probe[] = [];
-  for (let after = 5; after <= length; after += 5) {
-    const known = [...plan].filter(([, s]) => s[0]!.at < after - 4);
-    if (!known.length) continue;
-    const [slot, sayings] = pick(known, next);
-    const said = sayings.filter((s) => s.at < after);
-    const current = said[said.length - 1]!;
-    const answerTurns = said.filter((s) => s.value === current.value).map((s) => s.at);
-    const stale = said.find((s) => s.value !== current.value)?.value;
-    out.push({
-      after,
-      question: pick(slot.ask, next),
-      slot: slot.key,
-      answer: current.value,
-      answerTurns,
-      ...(stale ? { stale } : {}),
-      head: answerTurns[0]! < head,
-    });
-  }
-  return out;
-}
-
-function unusedValues(plan: Map<Slot, Saying[]>): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const [slot, sayings] of plan) {
-    const used = new Set(sayings.map((s) => s.value));
-    out.set(
-      slot.key,
-      slot.values.filter((v) => !used.has(v)),
-    );
-  }
-  return out;
 }
 
 /** Chatter; `{slot}` is a value of that slot this dialogue never states about the user. */

@@ -33,9 +33,7 @@ export interface Dialogue {
 
 type Slot = (typeof script.slots)[number];
 
-interface Statement {
-  turn: number;
-  value: string;
+interface Statement extends Planned {
   corrects?: string;
 }
 
@@ -45,7 +43,8 @@ export function random(seed: number): () => number {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-const pick = <T>(list: readonly T[], next: () => number): T =>
+/** One element of `list`, chosen by the seeded generator. */
+export const pick = <T>(list: readonly T[], next: () => number): T =>
   list[Math.floor(next() * list.length)]!;
 const START = Date.UTC(2025, 2, 3, 8, 0);
 const STEP = 3 * 60_000;
@@ -105,8 +104,28 @@ function planFacts(length: number, next: () => number): Map<Slot, Statement[]> {
   return plan;
 }
 
-/** A probe every 5 turns, about a fact stated at least 4 turns before. */
-function probes(length: number, plan: Map<Slot, Statement[]>, next: () => number): Probe[] {
+/** What probes and distractors need of a slot: its key, its questions and its values. */
+export interface PlannedSlot {
+  key: string;
+  ask: readonly string[];
+  values: readonly string[];
+}
+
+/** A turn that states a value of a slot. */
+export interface Planned {
+  turn: number;
+  value: string;
+}
+
+/**
+ * A probe every 5 turns, about a fact stated at least 4 turns before (both generators probe
+ * the same way; only their wordings differ).
+ */
+export function probes<S extends PlannedSlot>(
+  length: number,
+  plan: Map<S, Planned[]>,
+  next: () => number,
+): Probe[] {
   const head = Math.max(2, Math.floor(length * 0.1));
   const out: Probe[] = [];
   for (let after = 5; after <= length; after += 5) {
@@ -130,12 +149,17 @@ function probes(length: number, plan: Map<Slot, Statement[]>, next: () => number
   return out;
 }
 
-/** Values of each slot that this dialogue never states, for the distractors to mention. */
-function unusedValues(plan: Map<Slot, Statement[]>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+/** Values of each slot that the dialogue never states, for the distractors to mention. */
+export function unusedValues<S extends PlannedSlot>(
+  plan: Map<S, Planned[]>,
+): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   for (const [slot, statements] of plan) {
     const used = new Set(statements.map((s) => s.value));
-    out[slot.key] = slot.values.filter((v) => !used.has(v));
+    out.set(
+      slot.key,
+      slot.values.filter((v) => !used.has(v)),
+    );
   }
   return out;
 }
@@ -151,8 +175,8 @@ const FILL: Record<string, string> = {
   p: 'pet',
 };
 
-function distractor(next: () => number, unused: Record<string, string[]>): string {
+function distractor(next: () => number, unused: Map<string, string[]>): string {
   return pick(script.distractors, next).replace(/\{(\w+)\}/g, (_, k: string) =>
-    pick(unused[FILL[k] ?? ''] ?? ['something'], next),
+    pick(unused.get(FILL[k] ?? '') ?? ['something'], next),
   );
 }
