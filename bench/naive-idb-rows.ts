@@ -6,8 +6,8 @@
  * fake-indexeddb in Node (an in-memory model of the API: its reopen is the clone, not a disk).
  */
 import { row } from '../test/data.js';
-import { measureSearch, timed, type Searcher } from './measure.js';
-import { queryPlan } from './options.js';
+import { timed } from './measure.js';
+import { measureNaive } from './peer-rows.js';
 import { NaiveIdb, type NaiveRecord } from './peers/naive-idb.js';
 import { textOf, TEXT_WORDS } from './peers/texts.js';
 import { emptyRow, label, name, summary, type SetContext } from './rows.js';
@@ -47,22 +47,8 @@ export async function naiveIdbRows(context: SetContext, truth: Int32Array): Prom
     if (before !== undefined && after !== undefined) {
       result.heldBytesPerVector = (after - before) / set.n;
     }
-    const store = reopened.value;
-    const queries = Array.from({ length: set.queries.length / set.dim }, (_, i) =>
-      Array.from(row(set.queries, i, set.dim)),
-    );
-    const search: Searcher = async (ids) =>
-      ids.map((i) => store.query(queries[i]!, config.k).map((hit) => hit.id));
-    const plan = queryPlan(set.n);
-    // As the naive-js row: no batch path, so the batch of 32 is 32 queries in a row, once.
-    const measured = await measureSearch(search, {
-      b1: plan.b1,
-      b32: 1,
-      b32From: plan.b1,
-      k: config.k,
-      truth,
-      batchCapMs: Infinity,
-    });
+    // As the naive-js row: the same loop, queries and plan, over the records read back.
+    const measured = await measureNaive(context, reopened.value, truth);
     result.buildMs = build.ms;
     result.reopenMs = reopened.ms;
     result.b1 = measured.b1;

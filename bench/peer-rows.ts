@@ -3,7 +3,7 @@
  * loop and the same exact ids as memkeeper's rows, in the same environment.
  */
 import { row } from '../test/data.js';
-import { measureSearch, timed, type Searcher } from './measure.js';
+import { measureSearch, timed, type Measured, type Searcher } from './measure.js';
 import { queryPlan } from './options.js';
 import { buildHnsw, HNSW_EF_SEARCH, type HnswIndex } from './peers/hnsw.js';
 import { NaiveStore } from './peers/naive.js';
@@ -39,15 +39,32 @@ export async function naiveRows(context: SetContext, truth: Int32Array): Promise
   if (before !== undefined && after !== undefined) {
     result.heldBytesPerVector = (after - before) / set.n;
   }
+  const measured = await measureNaive(context, store, truth);
+  result.buildMs = build.ms;
+  result.b1 = measured.b1;
+  result.b32 = measured.b32;
+  result.notes.push(...measured.notes);
+  harness.progress(`${name(set)} naive-js: ${summary(result)}`);
+  return [result];
+}
+
+/**
+ * Times the naive loop over `store` with the set's queries as number[]. Every speedup is over
+ * the naive-js row, so its batch of 32 (just 32 queries in a row: these libraries have no batch
+ * path) is always timed once, however long it takes.
+ */
+export async function measureNaive(
+  { config, set }: SetContext,
+  store: NaiveStore,
+  truth: Int32Array,
+): Promise<Measured> {
   const queries = Array.from({ length: set.queries.length / set.dim }, (_, i) =>
     Array.from(row(set.queries, i, set.dim)),
   );
   const search: Searcher = async (ids) =>
     ids.map((i) => store.query(queries[i]!, config.k).map((hit) => hit.id));
   const plan = queryPlan(set.n);
-  // Every speedup is over this row, so its batch of 32 (just 32 queries in a row: these
-  // libraries have no batch path) is always timed once, however long it takes.
-  const measured = await measureSearch(search, {
+  return measureSearch(search, {
     b1: plan.b1,
     b32: 1,
     b32From: plan.b1,
@@ -55,12 +72,6 @@ export async function naiveRows(context: SetContext, truth: Int32Array): Promise
     truth,
     batchCapMs: Infinity,
   });
-  result.buildMs = build.ms;
-  result.b1 = measured.b1;
-  result.b32 = measured.b32;
-  result.notes.push(...measured.notes);
-  harness.progress(`${name(set)} naive-js: ${summary(result)}`);
-  return [result];
 }
 
 /** hnswlib-wasm at each ef, built once per data set up to `hnswMaxN`. */
