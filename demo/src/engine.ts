@@ -5,6 +5,7 @@
 import {
   createMemory,
   hashingEmbedder,
+  IndexedDbStore,
   keyFromPassphrase,
   transformersEmbedder,
   type Embedder,
@@ -134,12 +135,7 @@ export async function runTurn(
 
 /** Deletes the app's memory database (after the memory is closed). */
 export async function deleteMemoryDatabase(): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const request = indexedDB.deleteDatabase(`memkeeper:${MEMORY_NAME}`);
-    request.onsuccess = () => resolve();
-    request.onerror = () => reject(request.error ?? new Error('could not delete the memory'));
-    request.onblocked = () => undefined; // resolves once the other tabs close it
-  });
+  await IndexedDbStore.remove(MEMORY_NAME);
 }
 
 /** The whole memory as one export text (JSON Lines). */

@@ -54,6 +54,18 @@ describe('IndexedDbStore', () => {
     await expect(store.list('turn')).rejects.toMatchObject({ code: 'DESTROYED' });
   });
 
+  it('remove() deletes a memory and everything in it', async () => {
+    const name = fresh();
+    const store = await IndexedDbStore.open(name, options);
+    await store.write([{ kind: 'turn', put: turn(0) }]);
+    await store.close();
+    await IndexedDbStore.remove(name);
+    expect((await indexedDB.databases()).map((d) => d.name)).not.toContain(databaseName(name));
+    const reopened = await IndexedDbStore.open(name, options);
+    expect(await reopened.list('turn', 's')).toEqual([]);
+    await reopened.close();
+  });
+
   it('refuses a database written by a newer schema and leaves it untouched', async () => {
     const name = fresh();
     const future = await openDB(databaseName(name), SCHEMA_VERSION + 1, {

@@ -1,4 +1,4 @@
-import type { IDBPDatabase } from 'idb';
+import { deleteDB, type IDBPDatabase } from 'idb';
 import { MemoryError } from '../errors.js';
 import type { VectorIndex } from '../vectors/vector-index.js';
 import { CHUNK_ROWS, checksum, chunkStorage, packRows, unpackRow } from './chunks.js';
@@ -17,7 +17,13 @@ import { TabSync } from '../sync/channel.js';
 import { stale } from './memory-store.js';
 import { sizeOf } from './quota.js';
 import { announced, clearSession, settle, transact, unchunk, type StoreName } from './tx.js';
-import { openMemoryDB, type MemoryDB, type StoredRow, type VectorChunk } from './schema.js';
+import {
+  databaseName,
+  openMemoryDB,
+  type MemoryDB,
+  type StoredRow,
+  type VectorChunk,
+} from './schema.js';
 import { recordPages } from './pages.js';
 import { turnStats } from './session-stats.js';
 import type { MemoryStore, RecordKind, SessionStats, StoreChange, StoredRecords } from './types.js';
@@ -68,6 +74,18 @@ export class IndexedDbStore implements MemoryStore {
     private readonly options: IndexedDbStoreOptions,
   ) {
     this.sync = new TabSync(name);
+  }
+
+  /**
+   * Deletes a memory's database and everything in it. Close the memory first: a tab that still
+   * holds it open delays the deletion until it closes.
+   *
+   * @example
+   * await memory.close();
+   * await IndexedDbStore.remove('chat');
+   */
+  static async remove(name: string): Promise<void> {
+    await deleteDB(databaseName(name));
   }
 
   /**
