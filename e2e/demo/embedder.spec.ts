@@ -2,12 +2,12 @@
 // Hub: download with progress, every stored memory re-embedded with a progress bar, recall
 // still right. No network here: the Hub's answers for the model come from the project's tiny
 // generated BERT, served by a route, as the Hub would serve them.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext } from '@playwright/test';
 import { makeTinyModels } from '../../scripts/make-tiny-models.mjs';
 import { expect, test } from '../../src/testing/index.js';
 import { DESKTOP, DemoChat } from './chat.js';
+import { serveHub } from './hub.js';
 
 const MODEL = 'Xenova/all-MiniLM-L6-v2';
 const TINY = join('test', 'models', 'tiny-bert');
@@ -16,29 +16,11 @@ test.beforeAll(() => {
   if (!existsSync(join(TINY, 'onnx', 'model.onnx'))) makeTinyModels(join('test', 'models'));
 });
 
-/** Answers the Hub's file URLs of MODEL with the tiny model's files; counts what was asked. */
-async function serveHub(context: BrowserContext): Promise<string[]> {
-  const asked: string[] = [];
-  await context.route(`https://huggingface.co/${MODEL}/resolve/**`, async (route) => {
-    const file = new URL(route.request().url()).pathname.split('/resolve/main/')[1] ?? '';
-    asked.push(file);
-    const local = file.startsWith('onnx/') ? join(TINY, 'onnx', 'model.onnx') : join(TINY, file);
-    if (!existsSync(local)) return route.fulfill({ status: 404, body: 'Entry not found' });
-    const body = readFileSync(local);
-    return route.fulfill({
-      status: 200,
-      body,
-      headers: { 'content-length': String(body.length), 'access-control-allow-origin': '*' },
-    });
-  });
-  return asked;
-}
-
 test('switching to a Hub embedder downloads it, re-embeds memory with progress, and recall still works', async ({
   page,
   context,
 }, info) => {
-  const asked = await serveHub(context);
+  const asked = await serveHub(context, MODEL, TINY);
   const cdn: string[] = [];
   context.on('request', (r) => {
     if (r.url().includes('cdn.jsdelivr.net')) cdn.push(r.url());

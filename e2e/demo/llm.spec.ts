@@ -6,13 +6,14 @@
 // The tiny model is random: what its replies say is not the point, that they come is. Its RoPE
 // table has 256 positions and the conversation goes far past that; on WebGPU a lookup past the
 // table does not fail (robust buffer access), so this checks the app's path, not the numbers.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from '@playwright/test';
 import { expect, test } from '../../src/testing/index.js';
 import { TINY_CHAT, writeTinyChatModel } from '../../test/responders/tiny-chat-model.js';
 import { DemoApp } from './app.js';
 import { DESKTOP, DemoChat } from './chat.js';
+import { serveHub } from './hub.js';
 
 interface ModelEntry {
   id: string;
@@ -48,45 +49,6 @@ const LONG_MESSAGE =
 test.beforeAll(() => {
   writeTinyChatModel(FOLDER);
 });
-
-/** The tiny model's file for a path of the Hub repo: every onnx/*.onnx is its one model. */
-function localFile(file: string): string | undefined {
-  const local = /^onnx\/[^/]+\.onnx$/.test(file)
-    ? join(TINY, 'onnx', 'model.onnx')
-    : join(TINY, file);
-  return existsSync(local) ? local : undefined;
-}
-
-/** Answers MODEL's Hub URLs with the tiny model's files (ranges as the Hub does); lists them. */
-async function serveHub(context: BrowserContext): Promise<string[]> {
-  const asked: string[] = [];
-  await context.route('https://huggingface.co/**', async (route) => {
-    const url = route.request().url();
-    const file = url.startsWith(HUB) ? url.slice(HUB.length) : '';
-    asked.push(file || url);
-    const local = file ? localFile(file) : undefined;
-    if (!local) return route.fulfill({ status: 404, body: 'Entry not found' });
-    const body = readFileSync(local);
-    const headers = { 'access-control-allow-origin': '*', 'accept-ranges': 'bytes' };
-    // transformers.js asks each file's size first with "Range: bytes=0-0".
-    const range = /^bytes=(\d+)-(\d*)$/.exec(route.request().headers()['range'] ?? '');
-    if (range) {
-      const start = Number(range[1]);
-      const end = Math.min(range[2] ? Number(range[2]) : body.length - 1, body.length - 1);
-      return route.fulfill({
-        status: 206,
-        body: body.subarray(start, end + 1),
-        headers: { ...headers, 'content-range': `bytes ${start}-${end}/${body.length}` },
-      });
-    }
-    return route.fulfill({
-      status: 200,
-      body,
-      headers: { ...headers, 'content-length': String(body.length) },
-    });
-  });
-  return asked;
-}
 
 /** Every request the profile makes, the service worker's included. */
 function recordRequests(context: BrowserContext): string[] {
@@ -133,7 +95,7 @@ test('the in-browser LLM downloads with progress, streams replies, and prunes it
   page,
   context,
 }, info) => {
-  const asked = await serveHub(context);
+  const asked = await serveHub(context, MODEL.id, TINY);
   const requests = recordRequests(context);
   await page.setViewportSize(DESKTOP);
   const chat = new DemoChat(page);
@@ -189,7 +151,7 @@ test('once loaded, the in-browser LLM loads again offline, from the browser’s 
   page,
   context,
 }) => {
-  const asked = await serveHub(context);
+  const asked = await serveHub(context, MODEL.id, TINY);
   await page.setViewportSize(DESKTOP);
   const chat = new DemoChat(page);
   await chat.open();
