@@ -258,14 +258,7 @@ test('offline after the first visit: the app starts with its memory and answers'
   const chat = new DemoChat(page);
   await chat.open();
   await chat.say('My name is Sam and I live in Oslo.');
-  await page.evaluate(async () => {
-    const registration = await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller)
-      await new Promise((resolve) =>
-        navigator.serviceWorker.addEventListener('controllerchange', resolve),
-      );
-    return registration.active?.state;
-  });
+  await chat.waitForServiceWorker();
   await context.setOffline(true);
   await page.reload();
   await chat.ready();

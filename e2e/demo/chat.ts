@@ -36,7 +36,25 @@ export class DemoChat {
     await this.ready();
   }
 
+  /**
+   * Waits until a service worker controls the page, which means it has installed (precached the
+   * app shell) and activated; fails after `timeoutMs` rather than at the test's timeout.
+   */
+  async waitForServiceWorker(timeoutMs = 30_000): Promise<void> {
+    const controlled = await this.page.evaluate(async (timeoutMs) => {
+      const took = new Promise<boolean>((resolve) => {
+        if (navigator.serviceWorker.controller) resolve(true);
+        navigator.serviceWorker.addEventListener('controllerchange', () => resolve(true));
+      });
+      const late = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs));
+      return Promise.race([took, late]);
+    }, timeoutMs);
+    expect(controlled, `no service worker took control within ${timeoutMs} ms`).toBe(true);
+  }
+
+  /** The app is on screen, titled, and its script started it. */
   async ready(): Promise<void> {
+    await expect(this.page).toHaveTitle(/memkeeper/i);
     await expect(this.page.locator('#app')).toHaveAttribute('data-state', 'ready', {
       timeout: 60_000,
     });

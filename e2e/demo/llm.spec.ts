@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from '@playwright/test';
 import { expect, test } from '../../src/testing/index.js';
 import { TINY_CHAT, writeTinyChatModel } from '../../test/responders/tiny-chat-model.js';
-import { DemoApp } from './app.js';
 import { DESKTOP, DemoChat } from './chat.js';
 import { serveHub } from './hub.js';
 
@@ -156,7 +155,7 @@ test('once loaded, the in-browser LLM loads again offline, from the browser’s 
   const chat = new DemoChat(page);
   await chat.open();
   // The service worker caches onnxruntime's WASM when first fetched: let it control the page.
-  await new DemoApp(page).waitForServiceWorker();
+  await chat.waitForServiceWorker();
   await loadLlm(chat);
   expect(asked.length).toBeGreaterThan(0);
 

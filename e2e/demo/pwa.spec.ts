@@ -1,15 +1,14 @@
 // The demo as an installable PWA, on the production build (`vite preview`): after one visit it
 // opens offline from its service worker, and Chromium finds its manifest valid and installable.
 import { expect, test } from '../../src/testing/index.js';
-import { DemoApp } from './app.js';
+import { DemoChat } from './chat.js';
 
 test('after one visit, the app opens offline from its service worker', async ({
   page,
   context,
 }) => {
-  const app = new DemoApp(page);
+  const app = new DemoChat(page);
   await app.open();
-  await app.expectRendered();
   await app.waitForServiceWorker();
 
   await context.setOffline(true);
@@ -20,7 +19,7 @@ test('after one visit, the app opens offline from its service worker', async ({
   });
   const response = await page.reload();
   expect(response?.fromServiceWorker()).toBe(true);
-  await app.expectRendered();
+  await app.ready();
   // The app shell came whole from the cache: no request of its own failed.
   expect(failed).toEqual([]);
   // And the page really is offline: what the worker did not cache cannot be fetched.
@@ -37,7 +36,7 @@ test('the manifest is valid, installable, and its icons load at their stated siz
   page,
   context,
 }) => {
-  const app = new DemoApp(page);
+  const app = new DemoChat(page);
   await app.open();
   await app.waitForServiceWorker();
 
