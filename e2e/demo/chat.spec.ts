@@ -286,9 +286,14 @@ test('pin, edit and forget an anchor from the memory panel; delete a conversatio
   );
 
   await home.getByRole('button', { name: /^Edit/ }).click();
-  await anchors
-    .getByRole('textbox', { name: 'Anchor text' })
-    .fill('The user lives in Porto (home city).');
+  const box = anchors.getByRole('textbox', { name: 'Anchor text' });
+  await box.fill('The user lives in Porto (home city).');
+  // A memory change re-renders the panel meanwhile: the draft and the focus survive it.
+  await page.evaluate(() =>
+    (window as unknown as { memkeeperDemo: { refresh(): Promise<void> } }).memkeeperDemo.refresh(),
+  );
+  await expect(box).toHaveValue('The user lives in Porto (home city).');
+  await expect(box).toBeFocused();
   await anchors.getByRole('button', { name: 'Save' }).click();
   const porto = anchors.getByTestId('anchor').filter({ hasText: /Porto/ });
   await expect(porto).toHaveCount(1);

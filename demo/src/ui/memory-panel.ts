@@ -71,7 +71,19 @@ export function renderMemoryPanel(root: HTMLElement, model: MemoryPanelModel): v
   else if (model.tab === 'anchors') anchors(panel, model);
   else if (model.tab === 'summaries') summaries(panel, view);
   else windowTurns(panel, view);
+  // Memory changes re-render the panel while a person works in it: keep what they typed in an
+  // anchor's edit box and the control they were on.
+  const typing = root.querySelector<HTMLInputElement>('.edit-row input');
+  const focused = root.contains(document.activeElement) ? document.activeElement : null;
+  const focusKey = focused?.id || focused?.getAttribute('aria-label');
   fill(root, tabs, panel);
+  const retyped = root.querySelector<HTMLInputElement>('.edit-row input');
+  if (typing && retyped && typing.dataset.anchor === retyped.dataset.anchor)
+    retyped.value = typing.value;
+  if (focusKey)
+    [...root.querySelectorAll<HTMLElement>('[id], [aria-label]')]
+      .find((e) => e.id === focusKey || e.getAttribute('aria-label') === focusKey)
+      ?.focus();
 }
 
 function arrowTabs(event: KeyboardEvent, current: MemoryTab, model: MemoryPanelModel) {
@@ -238,7 +250,11 @@ function anchorCard(anchor: AnchorView, model: MemoryPanelModel): HTMLElement {
 }
 
 function editRow(anchor: AnchorView, model: MemoryPanelModel): HTMLElement {
-  const input = h('input', { value: anchor.text, 'aria-label': 'Anchor text' });
+  const input = h('input', {
+    value: anchor.text,
+    'aria-label': 'Anchor text',
+    dataset: { anchor: anchor.id },
+  });
   const save = () => {
     const text = input.value.trim();
     if (text && text !== anchor.text) model.edit(anchor.id, text);
