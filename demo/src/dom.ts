@@ -46,6 +46,28 @@ export function fill(parent: Element, ...children: Child[]): void {
   append(parent, children);
 }
 
+/**
+ * Re-renders `root` with `render`, keeping what a person was doing in it: the focused control
+ * (found again by id or aria-label) and the text typed in inputs marked `data-draft` (matched
+ * by that mark). Memory changes re-render panels while someone types or tabs through them.
+ */
+export function rerender(root: HTMLElement, render: () => void): void {
+  const drafts = new Map<string, string>();
+  for (const input of root.querySelectorAll<HTMLInputElement>('input[data-draft]'))
+    drafts.set(input.dataset.draft!, input.value);
+  const focused = root.contains(document.activeElement) ? document.activeElement : null;
+  const focusKey = focused?.id || focused?.getAttribute('aria-label');
+  render();
+  for (const input of root.querySelectorAll<HTMLInputElement>('input[data-draft]')) {
+    const draft = drafts.get(input.dataset.draft!);
+    if (draft !== undefined) input.value = draft;
+  }
+  if (focusKey)
+    [...root.querySelectorAll<HTMLElement>('[id], [aria-label]')]
+      .find((e) => e.id === focusKey || e.getAttribute('aria-label') === focusKey)
+      ?.focus();
+}
+
 /** The element for `selector`, which must exist. */
 export function $<T extends Element = HTMLElement>(
   selector: string,

@@ -121,7 +121,14 @@ test('two tabs on the same conversation stay in sync', async ({ page, context })
 
   // A rename in one tab shows in the other.
   await page.getByRole('button', { name: /^Rename/ }).click();
-  await page.getByRole('textbox', { name: 'Conversation title' }).fill('Pets and colours');
+  const title = page.getByRole('textbox', { name: 'Conversation title' });
+  await title.fill('Pets and colours');
+  // A memory change re-renders the list meanwhile: the draft and the focus survive it.
+  await page.evaluate(() =>
+    (window as unknown as { memkeeperDemo: { refresh(): Promise<void> } }).memkeeperDemo.refresh(),
+  );
+  await expect(title).toHaveValue('Pets and colours');
+  await expect(title).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(second.getByRole('heading', { level: 1 })).toHaveText('Pets and colours');
 });

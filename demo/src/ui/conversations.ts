@@ -1,5 +1,5 @@
 /** The conversation list: open, rename, delete. Each conversation is a memkeeper session. */
-import { fill, formatTime, h } from '../dom.js';
+import { fill, formatTime, h, rerender } from '../dom.js';
 import { icon } from './icons.js';
 
 export interface ConversationEntry {
@@ -20,58 +20,60 @@ export interface ConversationsModel {
 }
 
 export function renderConversations(root: HTMLElement, model: ConversationsModel): void {
-  fill(
-    root,
-    ...model.list.map((entry) => {
-      const current = entry.id === model.current;
-      if (model.renaming === entry.id) return renameRow(entry, model);
-      return h(
-        'li',
-        {
-          class: 'conversation',
-          'aria-current': String(current),
-          dataset: { testid: 'conversation', id: entry.id },
-        },
-        h(
-          'button',
-          { class: 'open', type: 'button', onclick: () => model.open(entry.id) },
-          h('strong', {}, entry.title),
-          h(
-            'small',
-            {},
-            entry.lastAt === undefined
-              ? 'empty'
-              : `${entry.turns} turns · ${formatTime(entry.lastAt)}`,
-          ),
-        ),
-        h(
-          'span',
-          { class: 'actions' },
+  rerender(root, () =>
+    fill(
+      root,
+      ...model.list.map((entry) => {
+        const current = entry.id === model.current;
+        if (model.renaming === entry.id) return renameRow(entry, model);
+        return h(
+          'li',
+          {
+            class: 'conversation',
+            'aria-current': String(current),
+            dataset: { testid: 'conversation', id: entry.id },
+          },
           h(
             'button',
-            {
-              class: 'icon-button small',
-              type: 'button',
-              'aria-label': `Rename “${entry.title}”`,
-              title: 'Rename',
-              onclick: () => model.startRename(entry.id),
-            },
-            icon('edit'),
+            { class: 'open', type: 'button', onclick: () => model.open(entry.id) },
+            h('strong', {}, entry.title),
+            h(
+              'small',
+              {},
+              entry.lastAt === undefined
+                ? 'empty'
+                : `${entry.turns} turns · ${formatTime(entry.lastAt)}`,
+            ),
           ),
           h(
-            'button',
-            {
-              class: 'icon-button small',
-              type: 'button',
-              'aria-label': `Delete “${entry.title}”`,
-              title: 'Delete',
-              onclick: () => model.remove(entry.id),
-            },
-            icon('trash'),
+            'span',
+            { class: 'actions' },
+            h(
+              'button',
+              {
+                class: 'icon-button small',
+                type: 'button',
+                'aria-label': `Rename “${entry.title}”`,
+                title: 'Rename',
+                onclick: () => model.startRename(entry.id),
+              },
+              icon('edit'),
+            ),
+            h(
+              'button',
+              {
+                class: 'icon-button small',
+                type: 'button',
+                'aria-label': `Delete “${entry.title}”`,
+                title: 'Delete',
+                onclick: () => model.remove(entry.id),
+              },
+              icon('trash'),
+            ),
           ),
-        ),
-      );
-    }),
+        );
+      }),
+    ),
   );
 }
 
@@ -80,6 +82,7 @@ function renameRow(entry: ConversationEntry, model: ConversationsModel): HTMLEle
     value: entry.title,
     'aria-label': 'Conversation title',
     maxLength: 120,
+    dataset: { draft: entry.id },
   });
   const done = (save: boolean) => {
     const title = input.value.trim();
@@ -90,7 +93,13 @@ function renameRow(entry: ConversationEntry, model: ConversationsModel): HTMLEle
     if (event.key === 'Enter') done(true);
     if (event.key === 'Escape') done(false);
   });
-  input.addEventListener('blur', () => done(true));
+  // A re-render removing the box blurs it too (it may still be in the page then): only a
+  // person leaving it saves, so look once the current render is over.
+  input.addEventListener('blur', () =>
+    queueMicrotask(() => {
+      if (input.isConnected) done(true);
+    }),
+  );
   requestAnimationFrame(() => {
     input.focus();
     input.select();

@@ -4,7 +4,7 @@
  * be pinned, edited and forgotten from here; recalled items can be forgotten.
  */
 import type { AnchorView, Recall, RecallItem, SessionView } from '../../../src/index.js';
-import { bar, fill, formatTime, h } from '../dom.js';
+import { bar, fill, formatTime, h, rerender } from '../dom.js';
 import { icon } from './icons.js';
 
 export type MemoryTab = 'recalled' | 'anchors' | 'summaries' | 'window';
@@ -71,19 +71,7 @@ export function renderMemoryPanel(root: HTMLElement, model: MemoryPanelModel): v
   else if (model.tab === 'anchors') anchors(panel, model);
   else if (model.tab === 'summaries') summaries(panel, view);
   else windowTurns(panel, view);
-  // Memory changes re-render the panel while a person works in it: keep what they typed in an
-  // anchor's edit box and the control they were on.
-  const typing = root.querySelector<HTMLInputElement>('.edit-row input');
-  const focused = root.contains(document.activeElement) ? document.activeElement : null;
-  const focusKey = focused?.id || focused?.getAttribute('aria-label');
-  fill(root, tabs, panel);
-  const retyped = root.querySelector<HTMLInputElement>('.edit-row input');
-  if (typing && retyped && typing.dataset.anchor === retyped.dataset.anchor)
-    retyped.value = typing.value;
-  if (focusKey)
-    [...root.querySelectorAll<HTMLElement>('[id], [aria-label]')]
-      .find((e) => e.id === focusKey || e.getAttribute('aria-label') === focusKey)
-      ?.focus();
+  rerender(root, () => fill(root, tabs, panel));
 }
 
 function arrowTabs(event: KeyboardEvent, current: MemoryTab, model: MemoryPanelModel) {
@@ -253,7 +241,7 @@ function editRow(anchor: AnchorView, model: MemoryPanelModel): HTMLElement {
   const input = h('input', {
     value: anchor.text,
     'aria-label': 'Anchor text',
-    dataset: { anchor: anchor.id },
+    dataset: { draft: anchor.id },
   });
   const save = () => {
     const text = input.value.trim();
