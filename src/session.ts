@@ -5,6 +5,7 @@ import { fuse, weigh } from './recall/fuse.js';
 import { pack, type PackCandidate, type RecallItem } from './recall/pack.js';
 import type { Role, TurnRecord } from './store/types.js';
 import { MAX_K } from './vectors/layout.js';
+import { retryStale } from './sync/stale.js';
 import { SessionState, type Shared } from './session-state.js';
 import { anchorView, viewOf, type AnchorView, type SessionView } from './session-view.js';
 import { checkTurn, publicTurn, type Turn, type TurnInput } from './turn-input.js';
@@ -47,6 +48,9 @@ export interface Recall {
   items: RecallItem[];
   explain: RecallExplain;
 }
+
+/** Tries at taking a turn seq that other tabs keep taking first (observe()). */
+const SEQ_ATTEMPTS = 64;
 
 /** Turns between two background sweeps of expired anchors. */
 const SWEEP_EVERY = 64;
@@ -119,30 +123,27 @@ export class Session {
     const fields = checkTurn(input, this.shared.settings.now);
     await this.ready;
     this.alive();
-    let turn: TurnRecord;
-    for (let attempt = 1; ; attempt++) {
-      const seq = this.state.nextSeq();
-      turn = {
-        id: `${this.id}/t${seq}`,
-        session: this.id,
-        seq,
-        ...fields,
-        tokens: this.shared.settings.count(fields.content),
-        pending: ['embed', 'extract'],
-      };
-      try {
-        await this.shared.store.write([{ kind: 'turn', put: turn, create: true }]);
-        break;
-      } catch (error) {
-        // Another tab took this seq: read what it stored, then take the next free one. A tab in
-        // a burst of its own would win every round against an immediate retry, so the loser
-        // waits a random moment first, longer each time (bounded: 64 attempts, < 1 s in all).
-        if (!(error instanceof MemoryError && error.code === 'STALE_VERSION') || attempt >= 64)
-          throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 30)));
-        await this.state.resync();
-      }
-    }
+    // Another tab took this seq: read what it stored, then take the next free one. A tab in a
+    // burst of its own would win every round against an immediate retry, so the loser waits a
+    // random moment first, longer each time (bounded: 64 attempts, < 1 s in all).
+    const turn = await retryStale(
+      async () => {
+        const seq = this.state.nextSeq();
+        const next: TurnRecord = {
+          id: `${this.id}/t${seq}`,
+          session: this.id,
+          seq,
+          ...fields,
+          tokens: this.shared.settings.count(fields.content),
+          pending: ['embed', 'extract'],
+        };
+        await this.shared.store.write([{ kind: 'turn', put: next, create: true }]);
+        return next;
+      },
+      () => this.state.resync(),
+      SEQ_ATTEMPTS,
+      (attempt) => Math.min(attempt, 30),
+    );
     this.alive();
     this.state.take(turn);
     this.shared.wrote?.();

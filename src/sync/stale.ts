@@ -12,11 +12,17 @@ export function isStale(error: unknown): boolean {
   return error instanceof MemoryError && error.code === 'STALE_VERSION';
 }
 
+/** How long a refused write may wait before its next try (a random moment up to it). */
+export type StaleBackoff = (attempt: number) => number;
+
+/** The default: doubling with each try, at most 60 ms (under a second over 16 tries). */
+const DOUBLING: StaleBackoff = (attempt) => Math.min(2 ** attempt, 60);
+
 /**
- * Runs `write`; when it is refused with `STALE_VERSION`, waits a random moment that grows with
- * each try (two tabs in step would otherwise collide again at once), runs `refresh` (re-reads
- * what the write was based on) and runs `write` again; at most `attempts` times in all, under
- * a second of waiting.
+ * Runs `write`; when it is refused with `STALE_VERSION`, waits a random moment up to
+ * `backoff(attempt)` ms, growing with each try (two tabs in step would otherwise collide again
+ * at once), runs `refresh` (re-reads what the write was based on) and runs `write` again; at
+ * most `attempts` times in all.
  *
  * @example
  * await retryStale(() => writeReinforced(ids), () => state.refreshAnchors());
@@ -25,15 +31,14 @@ export async function retryStale<T>(
   write: () => Promise<T>,
   refresh: () => Promise<void>,
   attempts = STALE_ATTEMPTS,
+  backoff: StaleBackoff = DOUBLING,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await write();
     } catch (error) {
       if (!isStale(error) || attempt >= attempts) throw error;
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 60)),
-      );
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * backoff(attempt)));
       await refresh();
     }
   }
