@@ -201,6 +201,9 @@ async function restate() {
 }
 
 /** Random text that no compression shrinks: the quota fills at the rate it is written. */
+/** Recall's budget in the quota steps: room for one passage of noise and its headers. */
+const QUOTA_RECALL_TOKENS = 2000;
+
 function noise(bytes: number): string {
   const parts: string[] = [];
   for (let left = bytes; left > 0; left -= 4096) {
@@ -231,7 +234,8 @@ async function quota() {
       failure = { code: e.code ?? String(error), cause: e.cause?.name ?? 'none' };
     }
   }
-  const recalled = (await s.recall('Turn 3', { budgetTokens: 400 })).items.length;
+  // A passage of base64 noise is 1,200 characters, up to ~500 tokens: the budget must hold one.
+  const recalled = (await s.recall('Turn 3', { budgetTokens: QUOTA_RECALL_TOKENS })).items.length;
   memory.destroy(); // work left unfinished stays marked pending in the store
   const store = await IndexedDbStore.open(name, { dim: 384, storage: 'f16' });
   const bytes = store.bytes;
@@ -269,7 +273,9 @@ async function quota() {
 async function quotaCheck() {
   const audit = await check();
   const memory = await createMemory(base);
-  const recalled = (await memory.session('chat').recall('Turn 3', { budgetTokens: 400 })).items;
+  const recalled = (
+    await memory.session('chat').recall('Turn 3', { budgetTokens: QUOTA_RECALL_TOKENS })
+  ).items;
   await memory.close();
   return { ...audit, recalled: recalled.length };
 }
