@@ -57,15 +57,23 @@ export function rerender(root: HTMLElement, render: () => void): void {
     drafts.set(input.dataset.draft!, input.value);
   const focused = root.contains(document.activeElement) ? document.activeElement : null;
   const focusKey = focused?.id || focused?.getAttribute('aria-label');
+  // Where the caret was (or what was selected): typing goes on there, not at the end.
+  const selection =
+    focused instanceof HTMLInputElement
+      ? { start: focused.selectionStart, end: focused.selectionEnd }
+      : undefined;
   render();
   for (const input of root.querySelectorAll<HTMLInputElement>('input[data-draft]')) {
     const draft = drafts.get(input.dataset.draft!);
     if (draft !== undefined) input.value = draft;
   }
-  if (focusKey)
-    [...root.querySelectorAll<HTMLElement>('[id], [aria-label]')]
-      .find((e) => e.id === focusKey || e.getAttribute('aria-label') === focusKey)
-      ?.focus();
+  if (!focusKey) return;
+  const again = [...root.querySelectorAll<HTMLElement>('[id], [aria-label]')].find(
+    (e) => e.id === focusKey || e.getAttribute('aria-label') === focusKey,
+  );
+  again?.focus();
+  if (again instanceof HTMLInputElement && selection?.start != null && selection.end != null)
+    again.setSelectionRange(selection.start, selection.end);
 }
 
 /** The element for `selector`, which must exist. */
